@@ -1,0 +1,278 @@
+"""Headless execution of the study notebooks with papermill, and the run report.
+
+The report (``report.json``, mirrored as ``report.html``) has the schema::
+
+    {"profile": "quick",
+     "notebooks": [{"name": "00_tour", "status": "ok" | "failed", "wall_s": 12.3,
+                    "peak_rss_mb": 412.0, "metrics": {"h1_l1_delay_ms": 7.2}}]}
+
+A failed notebook also carries ``"error"`` (the exception's one-line summary).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from mmlab.profiles import check_profile
+
+#: The study notebooks, in the order they run: the one list the runner and the
+#: tests use (a test checks that every notebook in ``notebooks/`` is on it).
+STUDY_NOTEBOOKS = ("00_tour.ipynb",)
+
+#: Folder of the study notebooks in a source checkout.
+NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+class NotebookNotFoundError(FileNotFoundError):
+    """A notebook named on the command line does not exist."""
+
+
+@dataclass
+class NotebookResult:
+    """Outcome of executing one notebook (one entry of the report)."""
+
+    name: str
+    status: str
+    wall_s: float
+    peak_rss_mb: float
+    metrics: dict[str, float] = field(default_factory=dict)
+    error: str | None = None
+
+
+def resolve_notebooks(names: Sequence[str] = (), notebook_dir: Path = NOTEBOOK_DIR) -> list[Path]:
+    """Turn command-line names into notebook paths.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Paths, or names of study notebooks with or without ``.ipynb``
+        (``00_tour``); empty means every entry of :data:`STUDY_NOTEBOOKS`.
+    notebook_dir : pathlib.Path
+        Where study notebooks are looked up by name.
+
+    Returns
+    -------
+    list of pathlib.Path
+
+    Raises
+    ------
+    NotebookNotFoundError
+        Naming the first argument that is neither an existing ``.ipynb`` file
+        nor a notebook in ``notebook_dir``.
+    """
+    if not names:
+        names = STUDY_NOTEBOOKS
+    paths = []
+    for name in names:
+        candidates = [Path(name), notebook_dir / name, notebook_dir / f"{name}.ipynb"]
+        found = next((p for p in candidates if p.suffix == ".ipynb" and p.is_file()), None)
+        if found is None:
+            raise NotebookNotFoundError(
+                f"notebook {name!r} not found (looked for it as a path and in {notebook_dir})"
+            )
+        paths.append(found)
+    return paths
+
+
+def _process_peak_rss(pid: int) -> int:
+    """Peak resident memory of a live process in bytes (VmHWM on Linux, else current RSS)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import psutil
+
+    return psutil.Process(pid).memory_info().rss
+
+
+class _PeakMemoryMonitor:
+    """Samples the peak resident memory of this process's children (the kernel) in a thread."""
+
+    def __init__(self, interval_s: float = 0.1):
+        self.interval_s = interval_s
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        for child in psutil.Process().children(recursive=True):
+            try:
+                self.peak_bytes = max(self.peak_bytes, _process_peak_rss(child.pid))
+            except (OSError, psutil.Error):
+                continue  # the child ended between listing and reading
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self._sample()
+
+    def __enter__(self) -> _PeakMemoryMonitor:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_notebook(path: Path, profile: str, output_dir: Path, progress: bool = True) -> NotebookResult:
+    """Execute one notebook with papermill in a profile.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The notebook; it runs with its own folder as working directory.
+    profile : str
+        Injected as the ``profile`` parameter.
+    output_dir : pathlib.Path
+        The executed notebook is written to ``output_dir/notebooks/<name>.ipynb``
+        (also when it fails, showing the failing cell).
+    progress : bool
+        Show papermill's per-cell progress bar.
+
+    Returns
+    -------
+    NotebookResult
+    """
+    import nbformat
+    import papermill
+
+    from mmlab.metrics import read_metrics
+
+    check_profile(profile)
+    executed = output_dir / "notebooks" / path.name
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    status, error = "ok", None
+    # Figures carry their HTML too (plotly.js embedded once), so the exported page shows them.
+    os.environ.setdefault("PLOTLY_RENDERER", "plotly_mimetype+notebook")
+    start = time.perf_counter()
+    with _PeakMemoryMonitor() as memory:
+        try:
+            papermill.execute_notebook(
+                str(path), str(executed), parameters={"profile": profile},
+                progress_bar=progress, cwd=str(path.parent), kernel_name="python3",
+            )
+        except papermill.PapermillExecutionError as exc:
+            status, error = "failed", f"{exc.ename}: {exc.evalue}"
+        except Exception as exc:  # kernel died, bad notebook JSON, timeout, ...
+            status, error = "failed", f"{type(exc).__name__}: {exc}"
+    wall_s = time.perf_counter() - start
+    metrics = {}
+    if executed.is_file():
+        notebook = nbformat.read(executed, as_version=4)
+        metrics = read_metrics(notebook)
+        _export_html(notebook, executed.with_suffix(".html"))
+    return NotebookResult(
+        name=path.stem, status=status, wall_s=round(wall_s, 3),
+        peak_rss_mb=round(memory.peak_bytes / 2**20, 1), metrics=metrics, error=error,
+    )
+
+
+def run_notebooks(
+    notebooks: Sequence[Path], profile: str = "quick", output_dir: Path = Path("build"), progress: bool = True
+) -> dict:
+    """Execute notebooks one after another and write the report.
+
+    Parameters
+    ----------
+    notebooks : sequence of pathlib.Path
+        Notebooks to run (see :func:`resolve_notebooks`).
+    profile : str
+        One of :data:`mmlab.profiles.PROFILES`.
+    output_dir : pathlib.Path
+        Receives ``notebooks/``, ``report.json`` and ``report.html``.
+    progress : bool
+        Show progress bars (notebooks done / total, and cells of the current one).
+
+    Returns
+    -------
+    dict
+        The report (see the module docstring).
+    """
+    from tqdm.auto import tqdm
+
+    check_profile(profile)
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    bar = tqdm(notebooks, desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
+    for path in bar:
+        bar.set_postfix_str(path.stem)
+        result = run_notebook(Path(path), profile, output_dir, progress=progress)
+        results.append(result)
+        bar.write(
+            f"{result.name}: {result.status} in {result.wall_s:.1f} s, peak {result.peak_rss_mb:.0f} MB"
+            + (f" - {result.error}" if result.error else ""),
+            file=sys.stderr,
+        )
+    report = {"profile": profile, "notebooks": [_entry(r) for r in results]}
+    write_report(report, output_dir)
+    return report
+
+
+def _export_html(notebook, path: Path) -> None:
+    """Render an executed notebook as a standalone HTML page (figures included)."""
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_notebook_node(notebook)
+    _write_atomically(path, body)
+
+
+def _entry(result: NotebookResult) -> dict:
+    entry = asdict(result)
+    if entry["error"] is None:
+        del entry["error"]
+    return entry
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.part")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
+def write_report(report: dict, output_dir: Path) -> None:
+    """Write ``report.json`` and ``report.html`` into ``output_dir`` (each atomically)."""
+    _write_atomically(output_dir / "report.json", json.dumps(report, indent=2) + "\n")
+    _write_atomically(output_dir / "report.html", render_html(report))
+
+
+def render_html(report: dict) -> str:
+    """A self-contained HTML page summarising a report, linking the executed notebooks."""
+    rows = []
+    for entry in report["notebooks"]:
+        metrics = "<br>".join(
+            f"<code>{html.escape(name)}</code> = {value:.6g}" for name, value in entry["metrics"].items()
+        )
+        error = f"<br><small>{html.escape(entry['error'])}</small>" if entry.get("error") else ""
+        rows.append(
+            f"<tr class='{entry['status']}'><td><a href='notebooks/{html.escape(entry['name'])}.html'>"
+            f"{html.escape(entry['name'])}</a></td><td>{entry['status']}{error}</td>"
+            f"<td>{entry['wall_s']:.1f}</td><td>{entry['peak_rss_mb']:.0f}</td><td>{metrics}</td></tr>"
+        )
+    failed = sum(entry["status"] != "ok" for entry in report["notebooks"])
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>mmlab run report</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em; }}
+table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: 0.4em 0.8em; vertical-align: top; }}
+tr.ok td:nth-child(2) {{ color: #17702a; }} tr.failed td:nth-child(2) {{ color: #b00020; font-weight: bold; }}
+</style></head><body>
+<h1>mmlab run report</h1>
+<p>Profile <b>{html.escape(report['profile'])}</b>: {len(report['notebooks'])} notebooks, {failed} failed.</p>
+<table><tr><th>notebook</th><th>status</th><th>wall [s]</th><th>peak RSS [MB]</th><th>metrics</th></tr>
+{''.join(rows)}
+</table></body></html>
+"""
