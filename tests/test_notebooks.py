@@ -1,0 +1,57 @@
+"""Study notebooks: hygiene, and each one executed in the quick profile with its numbers checked."""
+
+import ast
+import json
+
+import pytest
+
+from mmlab.runner import NOTEBOOK_DIR, STUDY_NOTEBOOKS, run_notebook
+
+#: Accepted range of every metric each study notebook must record in the quick profile.
+EXPECTED_METRICS = {
+    "00_tour": {
+        # Abbott et al. 2016 (PRL 116 061102): L1 saw GW150914 6.9 +0.5/-0.4 ms before H1, inverted.
+        "h1_l1_delay_ms": (6.5, 7.4),
+        "h1_l1_correlation": (-1.0, -0.5),
+        # The whitened H1 peak falls within 20 ms of the merger time GPS 1126259462.42.
+        "h1_peak_offset_s": (0.0, 0.02),
+        # O1 Hanford sensitivity near 100 Hz was about 1e-23 /sqrt(Hz).
+        "h1_asd_100hz": (5e-24, 2e-23),
+    },
+}
+
+#: Binder's memory limit, which the quick profile must stay under.
+QUICK_PEAK_RSS_MB = 2048
+
+
+def test_every_notebook_is_a_listed_study():
+    on_disk = sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb"))
+    assert on_disk == sorted(STUDY_NOTEBOOKS)
+    assert sorted(EXPECTED_METRICS) == sorted(name.removesuffix(".ipynb") for name in STUDY_NOTEBOOKS)
+
+
+@pytest.mark.parametrize("name", STUDY_NOTEBOOKS)
+def test_notebook_is_stripped_and_parameterised(name):
+    cells = json.loads((NOTEBOOK_DIR / name).read_text())["cells"]
+    code = [cell for cell in cells if cell["cell_type"] == "code"]
+    assert all(not cell["outputs"] and cell["execution_count"] is None for cell in code), "strip outputs"
+    first = code[0]
+    assert "parameters" in first["metadata"].get("tags", [])
+    assignments = {
+        target.id: node.value
+        for node in ast.parse("".join(first["source"])).body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+    }
+    assert ast.literal_eval(assignments["profile"]) == "quick"
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("name", STUDY_NOTEBOOKS)
+def test_notebook_runs_quick_and_reaches_its_numbers(name, tmp_path):
+    result = run_notebook(NOTEBOOK_DIR / name, "quick", tmp_path, progress=False)
+    assert result.status == "ok", result.error
+    assert result.peak_rss_mb < QUICK_PEAK_RSS_MB
+    for metric, (low, high) in EXPECTED_METRICS[result.name].items():
+        assert metric in result.metrics, f"{name} did not record {metric}"
+        assert low <= result.metrics[metric] <= high, f"{metric} = {result.metrics[metric]} not in [{low}, {high}]"
