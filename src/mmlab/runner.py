@@ -127,20 +127,47 @@ class _PeakMemoryMonitor:
         self._thread.join()
 
 
+def _execute(notebook, path: Path, executed: Path, progress: bool) -> None:
+    """Run every cell of a parameterised notebook in one kernel session.
+
+    papermill injects the parameters; nbclient executes all cells inside one
+    event loop. (papermill's own executor runs each cell in a separate
+    ``run_sync`` call, and with ipykernel 6.31 and 7.x it intermittently
+    waited forever for a reply the kernel had already sent: 3 of 8 runs of
+    ``00_tour`` hung, against 0 of 10 with nbclient alone.) The notebook is
+    written to ``executed`` whatever happens, showing the failing cell.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from tqdm.auto import tqdm
+
+    code_cells = sum(cell.cell_type == "code" for cell in notebook.cells)
+    bar = tqdm(total=code_cells, desc=path.stem, unit="cell", leave=False, disable=not progress, file=sys.stderr)
+    client = NotebookClient(
+        notebook, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
+        on_cell_executed=lambda cell, cell_index, execute_reply: bar.update(1),
+    )
+    try:
+        client.execute()
+    finally:
+        bar.close()
+        _write_atomically(executed, nbformat.writes(notebook))
+
+
 def run_notebook(path: Path, profile: str, output_dir: Path, progress: bool = True) -> NotebookResult:
-    """Execute one notebook with papermill in a profile.
+    """Execute one notebook in a profile.
 
     Parameters
     ----------
     path : pathlib.Path
         The notebook; it runs with its own folder as working directory.
     profile : str
-        Injected as the ``profile`` parameter.
+        Injected by papermill as the ``profile`` parameter.
     output_dir : pathlib.Path
         The executed notebook is written to ``output_dir/notebooks/<name>.ipynb``
-        (also when it fails, showing the failing cell).
+        (also when it fails, showing the failing cell) and rendered beside it as HTML.
     progress : bool
-        Show papermill's per-cell progress bar.
+        Show a progress bar over the notebook's code cells.
 
     Returns
     -------
@@ -148,6 +175,7 @@ def run_notebook(path: Path, profile: str, output_dir: Path, progress: bool = Tr
     """
     import nbformat
     import papermill
+    from nbclient.exceptions import CellExecutionError
 
     from mmlab.metrics import read_metrics
 
@@ -160,13 +188,13 @@ def run_notebook(path: Path, profile: str, output_dir: Path, progress: bool = Tr
     start = time.perf_counter()
     with _PeakMemoryMonitor() as memory:
         try:
-            papermill.execute_notebook(
-                str(path), str(executed), parameters={"profile": profile},
-                progress_bar=progress, cwd=str(path.parent), kernel_name="python3",
+            notebook = papermill.execute_notebook(
+                str(path), None, parameters={"profile": profile}, prepare_only=True, progress_bar=False
             )
-        except papermill.PapermillExecutionError as exc:
+            _execute(notebook, path, executed, progress)
+        except CellExecutionError as exc:
             status, error = "failed", f"{exc.ename}: {exc.evalue}"
-        except Exception as exc:  # kernel died, bad notebook JSON, timeout, ...
+        except Exception as exc:  # kernel died, unreadable notebook, ...
             status, error = "failed", f"{type(exc).__name__}: {exc}"
     wall_s = time.perf_counter() - start
     metrics = {}

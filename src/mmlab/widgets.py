@@ -57,6 +57,10 @@ def strain_view(
 def strain_explorer(strains: Sequence[Strain], reference_gps: float, band: tuple[float, float] = (35.0, 350.0)):
     """Interactive time window, band and view over detector strain, with a spectrogram.
 
+    The figures are plotly ``FigureWidget`` s updated in place (only the new
+    trace data travels to the browser), and a status line reports selections
+    that cannot be shown instead of raising.
+
     Parameters
     ----------
     strains : sequence of Strain
@@ -69,10 +73,11 @@ def strain_explorer(strains: Sequence[Strain], reference_gps: float, band: tuple
     Returns
     -------
     ipywidgets.VBox
-        The controls above an output area holding the two figures; make it the
-        last expression of a cell to display it.
+        The controls above the two figures; make it the last expression of a
+        cell to display it.
     """
     import ipywidgets as widgets
+    import plotly.graph_objects as go
 
     from mmlab.plots import spectrogram_figure, strain_figure
     from mmlab.timefreq import spectrogram
@@ -89,24 +94,32 @@ def strain_explorer(strains: Sequence[Strain], reference_gps: float, band: tuple
         continuous_update=False, layout={"width": "600px"},
     )
     view = widgets.ToggleButtons(options=STRAIN_VIEWS, value="whitened", description="view")
-    output = widgets.Output()
+    status = widgets.HTML()
+
+    def figures():
+        shown = strain_view(strains, reference_gps, window.value, band_slider.value, view.value)
+        times, frequencies, power = spectrogram(shown[0], fftlength=min(0.125, shown[0].duration / 4))
+        return (
+            strain_figure(shown, reference_gps, title=f"{view.value} strain"),
+            spectrogram_figure(times, frequencies, power, reference_gps, f_range=band_slider.value,
+                               title=f"{shown[0].detector} spectrogram"),
+        )
+
+    strain_widget, spectrogram_widget = (go.FigureWidget(figure) for figure in figures())
 
     def update(_=None):
-        output.clear_output(wait=True)
-        with output:
-            try:
-                shown = strain_view(strains, reference_gps, window.value, band_slider.value, view.value)
-            except ValueError as exc:
-                print(f"Cannot show this selection: {exc}")
-                return
-            strain_figure(shown, reference_gps, title=f"{view.value} strain").show()
-            times, frequencies, power = spectrogram(shown[0], fftlength=min(0.125, shown[0].duration / 4))
-            spectrogram_figure(
-                times, frequencies, power, reference_gps, f_range=band_slider.value,
-                title=f"{shown[0].detector} spectrogram",
-            ).show()
+        try:
+            new_strain, new_spectrogram = figures()
+        except ValueError as exc:
+            status.value = f"<span style='color:#b00020'>Cannot show this selection: {exc}</span>"
+            return
+        status.value = ""
+        for widget, figure in ((strain_widget, new_strain), (spectrogram_widget, new_spectrogram)):
+            with widget.batch_update():
+                for trace, new in zip(widget.data, figure.data):
+                    trace.update(new.to_plotly_json())
+                widget.layout.title = figure.layout.title
 
     for control in (window, band_slider, view):
         control.observe(update, names="value")
-    update()
-    return widgets.VBox([window, band_slider, view, output])
+    return widgets.VBox([window, band_slider, view, status, strain_widget, spectrogram_widget])
