@@ -21,7 +21,7 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 _recorded: dict[str, float] = {}
 
 
-def record(name: str, value: float) -> float:
+def record(name: str, value: float) -> None:
     """Record a named number for the run report.
 
     Parameters
@@ -30,11 +30,6 @@ def record(name: str, value: float) -> float:
         Metric name, an identifier such as ``"binary_accuracy_cnn1d"``.
     value : float
         A finite real number (numpy scalars and 0-d arrays are accepted).
-
-    Returns
-    -------
-    float
-        ``value`` as a float, so the call can be used inline.
 
     Raises
     ------
@@ -52,7 +47,6 @@ def record(name: str, value: float) -> float:
         raise ValueError(f"metric {name!r} must be finite, got {value}")
     _recorded[name] = value
     _display(name, value)
-    return value
 
 
 def recorded() -> dict[str, float]:
