@@ -265,7 +265,7 @@ def sha256sum(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_text_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
@@ -295,7 +295,7 @@ def _add_to_manifest(path: Path, source: str) -> None:
         "bytes": path.stat().st_size,
         "source": source,
     }
-    _write_atomically(data_dir() / _MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
+    write_text_atomically(data_dir() / _MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
 
 
 def download_gwosc(url: str) -> Path:

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from mmlab.io import write_text_atomically
 from mmlab.profiles import check_profile
 
 #: The study notebooks, in the order they run: the one list the runner and the
@@ -152,7 +153,7 @@ def _execute(notebook, path: Path, executed: Path, progress: bool) -> None:
         client.execute()
     finally:
         bar.close()
-        _write_atomically(executed, nbformat.writes(notebook))
+        write_text_atomically(executed, nbformat.writes(notebook))
 
 
 def run_notebook(path: Path, profile: str, output_dir: Path, progress: bool = True) -> NotebookResult:
@@ -256,7 +257,7 @@ def _export_html(notebook, path: Path) -> None:
     from nbconvert import HTMLExporter
 
     body, _ = HTMLExporter().from_notebook_node(notebook)
-    _write_atomically(path, body)
+    write_text_atomically(path, body)
 
 
 def _entry(result: NotebookResult) -> dict:
@@ -266,16 +267,10 @@ def _entry(result: NotebookResult) -> dict:
     return entry
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.part")
-    temporary.write_text(text)
-    os.replace(temporary, path)
-
-
 def write_report(report: dict, output_dir: Path) -> None:
     """Write ``report.json`` and ``report.html`` into ``output_dir`` (each atomically)."""
-    _write_atomically(output_dir / "report.json", json.dumps(report, indent=2) + "\n")
-    _write_atomically(output_dir / "report.html", render_html(report))
+    write_text_atomically(output_dir / "report.json", json.dumps(report, indent=2) + "\n")
+    write_text_atomically(output_dir / "report.html", render_html(report))
 
 
 def render_html(report: dict) -> str:
