@@ -1,4 +1,4 @@
-"""Headless execution of the study notebooks with papermill, and the run report.
+"""Headless execution of the study notebooks (papermill parameters, nbclient execution) and the run report.
 
 The report (``report.json``, mirrored as ``report.html``) has the schema::
 
