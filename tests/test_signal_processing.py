@@ -41,6 +41,11 @@ def test_bandpass_rejects_a_bad_band(f_low, f_high):
         bandpass(white_noise(1), f_low, f_high)
 
 
+def test_bandpass_rejects_a_notch_above_nyquist():
+    with pytest.raises(ValueError, match=r"each notch must lie in \(0, Nyquist = 2048\) Hz, got 3000"):
+        bandpass(white_noise(1), 35, 350, notches=(60, 3000))
+
+
 def test_nan_strain_is_rejected():
     data = np.zeros(int(4 * FS))
     data[10] = np.nan
