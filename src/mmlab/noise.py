@@ -1,0 +1,103 @@
+"""Stationary Gaussian detector noise coloured by a PSD."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from mmlab.psd import psd_on_grid
+from mmlab.strain import Strain
+from mmlab.validation import check_positive
+
+#: Random inputs accepted wherever mmlab draws random numbers.
+RandomState = int | np.random.Generator | None
+
+
+def as_generator(seed: RandomState) -> np.random.Generator:
+    """A numpy Generator from a seed, an existing Generator (used as is) or None (fresh entropy)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise ValueError(f"seed must be a non-negative integer, a numpy Generator or None, got {seed!r}")
+    return np.random.default_rng(seed)
+
+
+@functools.lru_cache(maxsize=16)
+def _design_amplitude(name: str, n_samples: int, sample_rate: float) -> np.ndarray:
+    """Fourier amplitude per bin of noise with a named design PSD (cached: the same grid recurs)."""
+    frequencies = np.fft.rfftfreq(n_samples, d=1.0 / sample_rate)
+    amplitude = _fourier_amplitude(psd_on_grid(name, frequencies), n_samples, sample_rate)
+    amplitude.setflags(write=False)
+    return amplitude
+
+
+def _fourier_amplitude(psd: np.ndarray, n_samples: int, sample_rate: float) -> np.ndarray:
+    """Standard deviation of the real and imaginary parts of each rfft bin."""
+    # E|X_k|^2 = N fs S(f_k) / 2 for a one-sided PSD S; split over two quadratures.
+    amplitude = np.sqrt(psd * n_samples * sample_rate / 4.0)
+    amplitude[0] = 0.0  # no DC offset
+    if n_samples % 2 == 0:
+        amplitude[-1] *= np.sqrt(2.0)  # the Nyquist bin is real: all its power in one quadrature
+    return amplitude
+
+
+def colored_noise(
+    psd, duration: float, sample_rate: float = 4096.0, seed: RandomState = None,
+    t0: float = 0.0, detector: str | None = None,
+) -> Strain:
+    """Stationary Gaussian noise whose one-sided PSD is ``psd``.
+
+    Independent complex Gaussian Fourier coefficients with variance set by the
+    PSD are drawn on the ``rfft`` grid and transformed back (the frequency-domain
+    method of PyCBC's and gwpy's simulators), so the series is periodic over
+    ``duration``; crop the edges if that matters. This is written here rather
+    than taken from PyCBC because PyCBC is not a dependency and LALSimulation's
+    ``SimNoise`` works sample by sample through a Python binding (slow).
+
+    Parameters
+    ----------
+    psd : str, array_like or tuple
+        A design-curve name such as ``"AdV"`` (:func:`mmlab.psd.design_psd`),
+        an array on ``numpy.fft.rfftfreq(n, 1/sample_rate)``, or a
+        ``(frequencies, psd)`` pair (e.g. :func:`mmlab.psd.welch_psd` of real
+        data, to simulate noise like it).
+    duration : float
+        Length in seconds; ``duration * sample_rate`` is rounded to whole samples.
+    sample_rate : float
+        Samples per second, in Hz.
+    seed : int, numpy.random.Generator or None
+        The same seed gives the same samples, bit for bit.
+    t0 : float
+        GPS time of the first sample.
+    detector : str, optional
+        Detector label stored on the result.
+
+    Returns
+    -------
+    Strain
+        The noise, in strain.
+
+    Examples
+    --------
+    >>> noise = colored_noise("AdV", duration=8, seed=1)
+    >>> len(noise), noise.sample_rate
+    (32768, 4096.0)
+    """
+    check_positive("duration", duration)
+    check_positive("sample_rate", sample_rate)
+    n_samples = int(round(duration * sample_rate))
+    if n_samples < 2:
+        raise ValueError(f"duration={duration} s at {sample_rate} Hz gives {n_samples} samples; need at least 2")
+    rng = as_generator(seed)
+    if isinstance(psd, str):
+        amplitude = _design_amplitude(psd, n_samples, float(sample_rate))
+    else:
+        frequencies = np.fft.rfftfreq(n_samples, d=1.0 / sample_rate)
+        amplitude = _fourier_amplitude(psd_on_grid(psd, frequencies), n_samples, sample_rate)
+    quadratures = rng.standard_normal((2, amplitude.size))
+    spectrum = (quadratures[0] + 1j * quadratures[1]) * amplitude
+    if n_samples % 2 == 0:
+        spectrum[-1] = spectrum[-1].real
+    data = np.fft.irfft(spectrum, n=n_samples)
+    return Strain(data, t0=t0, sample_rate=sample_rate, detector=detector)
