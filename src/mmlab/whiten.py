@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
-from mmlab.psd import welch_psd
+from mmlab.psd import psd_on_grid, welch_psd
 from mmlab.strain import Strain
 
 
-def spectral_whiten(strain: Strain, fftlength: float = 4.0, taper: float = 0.1) -> Strain:
+def spectral_whiten(strain: Strain, fftlength: float = 4.0, taper: float = 0.1, psd=None) -> Strain:
     """Whiten by dividing the Fourier transform by the amplitude spectral density.
 
     The one-sided PSD ``S(f)`` is estimated from the same data with
@@ -26,6 +26,11 @@ def spectral_whiten(strain: Strain, fftlength: float = 4.0, taper: float = 0.1) 
         Welch segment length in seconds.
     taper : float
         Fraction of the series tapered at both ends, in ``[0, 1]``.
+    psd : str, array_like or tuple, optional
+        A known PSD instead of the estimate (a design-curve name for
+        simulated noise, or ``(frequencies, psd)``; see
+        :func:`mmlab.psd.psd_on_grid`). Bins where it is zero (outside a
+        design curve's table) are set to zero.
 
     Returns
     -------
@@ -34,12 +39,17 @@ def spectral_whiten(strain: Strain, fftlength: float = 4.0, taper: float = 0.1) 
     """
     if not 0 <= taper <= 1:
         raise ValueError(f"taper must be a fraction in [0, 1], got {taper!r}")
-    frequencies, psd = welch_psd(strain, fftlength=fftlength)
+    strain.require_finite()
     n = len(strain)
     fft_frequencies = np.fft.rfftfreq(n, d=strain.dt)
-    psd_on_grid = np.interp(fft_frequencies, frequencies, psd)
-    if np.any(psd_on_grid <= 0):
-        raise ValueError("the estimated PSD has zero or negative bins; cannot whiten this strain")
+    if psd is None:
+        noise = psd_on_grid(welch_psd(strain, fftlength=fftlength), fft_frequencies)
+        if np.any(noise <= 0):
+            raise ValueError("the estimated PSD has zero or negative bins; cannot whiten this strain")
+    else:
+        noise = psd_on_grid(psd, fft_frequencies)
     spectrum = np.fft.rfft(strain.data * signal.windows.tukey(n, alpha=taper))
-    whitened = np.fft.irfft(spectrum / np.sqrt(psd_on_grid * strain.sample_rate / 2), n=n)
+    inverse_asd = np.zeros_like(noise)
+    np.divide(1.0, np.sqrt(noise * strain.sample_rate / 2), out=inverse_asd, where=noise > 0)
+    whitened = np.fft.irfft(spectrum * inverse_asd, n=n)
     return Strain(whitened, t0=strain.t0, sample_rate=strain.sample_rate, detector=strain.detector)
