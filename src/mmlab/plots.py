@@ -110,3 +110,62 @@ def asd_figure(spectra: dict[str, tuple[np.ndarray, np.ndarray]], f_range: tuple
         template="plotly_white", height=380, margin={"t": 50, "b": 40},
     )
     return figure
+
+
+def timefreq_image_figure(image, reference_gps: float, title: str = ""):
+    """Heat map of a :class:`mmlab.timefreq.TimeFrequencyImage` (what a CNN sees).
+
+    Parameters
+    ----------
+    image : TimeFrequencyImage
+        The normalised map.
+    reference_gps : float
+        GPS time shown as zero on the x axis.
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    import plotly.graph_objects as go
+
+    log_rows = bool(np.allclose(np.diff(np.log(image.frequencies)), np.log(image.frequencies[1] / image.frequencies[0])))
+    figure = go.Figure(
+        go.Heatmap(x=image.times - reference_gps, y=image.frequencies, z=image.image, colorscale="Viridis",
+                   zmin=0, zmax=1, colorbar={"title": "normalised<br>log power"})
+    )
+    figure.update_layout(
+        title=title, xaxis_title=f"time from GPS {reference_gps:.2f} [s]",
+        yaxis={"title": "frequency [Hz]", "type": "log" if log_rows else "linear"},
+        template="plotly_white", height=350, margin={"t": 50, "b": 40},
+    )
+    return figure
+
+
+def sky_map_figure(ra: np.ndarray, dec: np.ndarray, values: np.ndarray, title: str = "", colorbar: str = ""):
+    """Map of a quantity over the sky (right ascension × declination grid), e.g. an antenna pattern.
+
+    Parameters
+    ----------
+    ra, dec : numpy.ndarray
+        1-D grids in rad.
+    values : numpy.ndarray
+        Shape ``(len(dec), len(ra))``.
+    title, colorbar : str
+        Figure title and colour-bar label.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    import plotly.graph_objects as go
+
+    figure = go.Figure(
+        go.Heatmap(x=np.degrees(ra), y=np.degrees(dec), z=values, colorscale="Cividis", colorbar={"title": colorbar})
+    )
+    figure.update_layout(
+        title=title, xaxis_title="right ascension [deg]", yaxis_title="declination [deg]",
+        template="plotly_white", height=380, margin={"t": 50, "b": 40},
+    )
+    return figure

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import numpy as np
+
+from mmlab.detectors import DESIGN_PSD_OF, DETECTORS, antenna_pattern, get_detector, time_delay
 from mmlab.filters import bandpass
+from mmlab.inject import add_signal, detector_signal, optimal_snr, scale_to_snr
+from mmlab.noise import colored_noise
+from mmlab.signals import (
+    CCSN_FAMILIES,
+    binary_black_hole,
+    binary_neutron_star,
+    ccsn_3d_waveform,
+    ccsn_family_waveform,
+    random_glitch,
+)
 from mmlab.strain import Strain
+from mmlab.timefreq import TimeFrequencyImage, scalogram_image, spectrogram_image
 from mmlab.whiten import spectral_whiten
 
 #: Views of the strain offered by :func:`strain_explorer`.
@@ -123,3 +139,178 @@ def strain_explorer(strains: Sequence[Strain], reference_gps: float, band: tuple
     for control in (window, band_slider, view):
         control.observe(update, names="value")
     return widgets.VBox([window, band_slider, view, status, strain_widget, spectrogram_widget])
+
+
+#: Sources offered by the signal gallery (3D-simulation models are added when their files are found).
+GALLERY_SOURCES = (
+    *(f"CCSN {family}" for family in CCSN_FAMILIES),
+    "sine-Gaussian glitch", "scattered-light glitch", "blip glitch", "BBH 36+29 Msun", "BNS 1.4+1.35 Msun",
+)
+
+#: GPS time at the centre of the gallery's simulated data (GW150914's, for familiar antenna patterns).
+GALLERY_GPS = 1126259462.4
+
+#: Longest stretch shown before a signal ends, in s (a BNS inspiral is longer).
+_GALLERY_SPAN = 3.0
+
+
+def gallery_sources() -> list[str]:
+    """The gallery's sources: :data:`GALLERY_SOURCES` plus ``"CCSN 3D <model>"`` for each 3D file found."""
+    from mmlab.io import find_ccsn_3d_files
+
+    return [*GALLERY_SOURCES, *(f"CCSN 3D {model}" for model in find_ccsn_3d_files())]
+
+
+def gallery_waveform(source: str, seed: int, sample_rate: float = 4096.0):
+    """The :class:`~mmlab.signals.Waveform` of a gallery source (random ones drawn from ``seed``)."""
+    if source.startswith("CCSN 3D "):
+        return _ccsn_3d_cached(source.removeprefix("CCSN 3D "), sample_rate)
+    if source.startswith("CCSN "):
+        return ccsn_family_waveform(source.removeprefix("CCSN "), sample_rate=sample_rate, seed=seed)
+    if source.endswith(" glitch"):
+        kind = source.removesuffix(" glitch").lower().replace("-", "_").replace(" ", "_")
+        return random_glitch(kind, sample_rate, seed)
+    if source.startswith("BBH"):
+        return binary_black_hole(sample_rate=sample_rate)
+    if source.startswith("BNS"):
+        return binary_neutron_star(f_lower=60.0, sample_rate=sample_rate)
+    raise ValueError(f"unknown gallery source {source!r}; known sources are {gallery_sources()}")
+
+
+@functools.lru_cache(maxsize=8)
+def _ccsn_3d_cached(model: str, sample_rate: float):
+    return ccsn_3d_waveform(model, sample_rate=sample_rate)
+
+
+@dataclass(frozen=True)
+class GalleryView:
+    """Everything the gallery shows for one choice of controls.
+
+    Attributes
+    ----------
+    data, signal : Strain
+        Simulated noise plus the injected signal, and the signal alone, cropped to the view.
+    whitened_data, whitened_signal : Strain
+        The same, whitened with the detector's design PSD.
+    image : TimeFrequencyImage
+        Time–frequency image of the whitened data.
+    snr : float
+        Optimal SNR of the injected signal.
+    fplus, fcross, delay : float
+        Antenna pattern and arrival delay from the geocentre (0 for glitches).
+    """
+
+    data: Strain
+    signal: Strain
+    whitened_data: Strain
+    whitened_signal: Strain
+    image: TimeFrequencyImage
+    snr: float
+    fplus: float
+    fcross: float
+    delay: float
+
+
+def gallery_view(
+    source: str, detector: str, snr: float, ra: float, dec: float, psi: float, seed: int,
+    image_kind: str = "spectrogram", duration: float = 16.0, sample_rate: float = 4096.0,
+) -> GalleryView:
+    """Simulate a detector's design noise with one source injected at an SNR, and look at it.
+
+    The signal's reference time (merger, bounce, glitch centre) is put at
+    :data:`GALLERY_GPS` in the middle of ``duration`` s of noise; waves are
+    projected from ``(ra, dec, psi)`` (rad), glitches are not.
+
+    Returns
+    -------
+    GalleryView
+    """
+    if image_kind not in ("spectrogram", "scalogram"):
+        raise ValueError(f"image_kind must be 'spectrogram' or 'scalogram', got {image_kind!r}")
+    psd = DESIGN_PSD_OF[get_detector(detector).prefix]
+    waveform = gallery_waveform(source, seed, sample_rate)
+    sky = {} if source.endswith(" glitch") else {"ra": ra, "dec": dec, "psi": psi}
+    noise = colored_noise(psd, duration, sample_rate, seed=seed, t0=GALLERY_GPS - duration / 2, detector=detector)
+    signal = scale_to_snr(detector_signal(waveform, detector, GALLERY_GPS, **sky), snr, psd)
+    data = add_signal(noise, signal)
+    signal_on_grid = add_signal(Strain(np.zeros(len(noise)), noise.t0, sample_rate, detector), signal)
+    end = min(GALLERY_GPS + waveform.start + waveform.duration + 0.25, data.t_end - 1)
+    start = max(GALLERY_GPS + waveform.start - 0.25, end - _GALLERY_SPAN, data.t0 + 1)
+    whitened_data, whitened_signal = (spectral_whiten(s, psd=psd).crop(start, end) for s in (data, signal_on_grid))
+    imager = spectrogram_image if image_kind == "spectrogram" else scalogram_image
+    fplus, fcross = antenna_pattern(detector, ra, dec, psi, GALLERY_GPS) if sky else (0.0, 0.0)
+    return GalleryView(
+        data=data.crop(start, end), signal=signal_on_grid.crop(start, end), whitened_data=whitened_data,
+        whitened_signal=whitened_signal, image=imager(whitened_data, f_range=(20.0, min(2000.0, sample_rate / 2))),
+        snr=optimal_snr(signal, psd, sample_rate), fplus=float(fplus), fcross=float(fcross),
+        delay=float(time_delay(detector, ra, dec, GALLERY_GPS)) if sky else 0.0,
+    )
+
+
+def signal_gallery(detector: str = "V1", source: str = "CCSN low_short", snr: float = 20.0, seed: int = 0):
+    """Controls for detector, source, SNR and sky position over strain, whitened strain and image.
+
+    Every change re-simulates with :func:`gallery_view` and updates three
+    plotly ``FigureWidget`` s in place; a status line shows the SNR, antenna
+    pattern and delay, or why a selection cannot be shown.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Make it the last expression of a cell to display it.
+    """
+    import ipywidgets as widgets
+    import plotly.graph_objects as go
+
+    from mmlab.plots import strain_figure, timefreq_image_figure
+
+    style = {"description_width": "90px"}
+    controls = {
+        "detector": widgets.Dropdown(options=DETECTORS, value=detector, description="detector", style=style),
+        "source": widgets.Dropdown(options=gallery_sources(), value=source, description="source", style=style),
+        "snr": widgets.FloatSlider(value=snr, min=4.0, max=60.0, step=1.0, description="SNR", style=style),
+        "ra": widgets.FloatSlider(value=90.0, min=0.0, max=360.0, step=5.0, description="RA [deg]", style=style),
+        "dec": widgets.FloatSlider(value=-30.0, min=-90.0, max=90.0, step=5.0, description="dec [deg]", style=style),
+        "psi": widgets.FloatSlider(value=0.0, min=0.0, max=180.0, step=5.0, description="psi [deg]", style=style),
+        "seed": widgets.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="seed", style=style),
+        "image_kind": widgets.ToggleButtons(options=("spectrogram", "scalogram"), description="image", style=style),
+    }
+    for control in controls.values():
+        control.continuous_update = False
+    status = widgets.HTML()
+
+    def figures():
+        values = {name: control.value for name, control in controls.items()}
+        view = gallery_view(
+            values["source"], values["detector"], values["snr"], np.radians(values["ra"]),
+            np.radians(values["dec"]), np.radians(values["psi"]), values["seed"], values["image_kind"],
+        )
+        status.value = (
+            f"optimal SNR {view.snr:.1f} in {values['detector']} · F+ = {view.fplus:+.2f}, "
+            f"F× = {view.fcross:+.2f} · delay from geocentre {1e3 * view.delay:+.2f} ms"
+        )
+        raw = strain_figure([view.data, view.signal], GALLERY_GPS, title="strain: noise + signal, and the signal")
+        whitened = strain_figure([view.whitened_data, view.whitened_signal], GALLERY_GPS,
+                                 title="whitened strain", ylabel="whitened strain [σ]")
+        for figure in (raw, whitened):
+            figure.data[0].name, figure.data[1].name = "data", "signal"
+        return raw, whitened, timefreq_image_figure(view.image, GALLERY_GPS, title=f"{values['image_kind']} image")
+
+    panels = [go.FigureWidget(figure) for figure in figures()]
+
+    def update(_=None):
+        try:
+            new_figures = figures()
+        except ValueError as exc:
+            status.value = f"<span style='color:#b00020'>Cannot show this selection: {exc}</span>"
+            return
+        for panel, figure in zip(panels, new_figures):
+            with panel.batch_update():
+                for trace, new in zip(panel.data, figure.data):
+                    trace.update(new.to_plotly_json())
+                panel.layout.update(figure.layout.to_plotly_json())
+
+    for control in controls.values():
+        control.observe(update, names="value")
+    rows = [widgets.HBox(list(controls.values())[i:i + 3]) for i in range(0, len(controls), 3)]
+    return widgets.VBox([*rows, status, *panels])
