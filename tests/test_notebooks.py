@@ -18,6 +18,17 @@ EXPECTED_METRICS = {
         # O1 Hanford sensitivity near 100 Hz was about 1e-23 /sqrt(Hz).
         "h1_asd_100hz": (5e-24, 2e-23),
     },
+    "01_signals_and_noise": {
+        # Simulated Advanced Virgo noise reproduces the design curve (issue 3: median within 5 %).
+        "psd_ratio_median": (0.95, 1.05),
+        "psd_ratio_mean": (0.98, 1.02),
+        # H1-L1 light travel time is 10.01 ms: the largest delay over the sky approaches it, never exceeds it.
+        "h1_l1_max_delay_ms": (9.9, 10.013),
+        # Closed-form optimal SNR of a sine-Gaussian in white noise.
+        "sine_gaussian_snr_relative_error": (0.0, 0.01),
+        # Injected at SNR 20 into simulated Virgo noise.
+        "injected_snr": (19.8, 20.2),
+    },
 }
 
 #: Binder's memory limit, which the quick profile must stay under.
