@@ -10,10 +10,13 @@ while its frequency rises along a quadratic track from ``f0`` at bounce towards
 ``f1``. No library implements it, so it is written here. The response to each
 kick is the oscillator's Green's function in the slowly-varying (WKB) limit,
 
-    g(t; t_k) = sin(√(1 − 1/4Q²) Δφ) · exp(−Δφ / 2Q) / ω(t_k),   Δφ = φ(t) − φ(t_k),
+    g(t; t_k) = sin(√(1 − 1/4Q²) Δφ) · exp(−Δφ / 2Q) / √(ω(t_k) ω(t)),   Δφ = φ(t) − φ(t_k),
 
-with ``φ = ∫ω dt``, and the signal is their sum: exact for a constant
-frequency, and vectorised over kicks instead of integrating sample by sample.
+with ``φ = ∫ω dt`` (the 1/√ω factor is the adiabatic invariant of a slowly
+tuned oscillator), and the signal is their sum: exact for a constant
+frequency, within a per cent of an ODE solution for the tracks used here
+(the tests check both), and vectorised over kicks instead of integrating
+sample by sample.
 """
 
 from __future__ import annotations
@@ -111,9 +114,10 @@ def _kicked_oscillator(
     inside = index < n_samples
     index = np.where(inside, index, n_samples - 1)
     delta_phase = phase[index] - phase[kick_index][:, None]
+    kick_omega = 2 * np.pi * frequency[kick_index][:, None]
     response = (
         np.sin(np.sqrt(1 - 1 / (4 * q * q)) * delta_phase) * np.exp(-delta_phase / (2 * q))
-        * (kick_amplitudes / (2 * np.pi * frequency[kick_index]))[:, None]
+        * kick_amplitudes[:, None] / np.sqrt(kick_omega * 2 * np.pi * frequency[index])
     )
     return np.bincount(index[inside], weights=response[inside], minlength=n_samples)
 
