@@ -47,3 +47,48 @@ def test_explorer_updates_figures_and_reports_errors(strains):
     band.value = (band.min, band.min)  # an empty band cannot be filtered
     view.value = "band-passed"
     assert "Cannot show this selection" in status.value and "f_low" in status.value
+
+
+@pytest.mark.parametrize("source", ["CCSN low_short", "sine-Gaussian glitch", "scattered-light glitch", "blip glitch",
+                                    "BBH 36+29 Msun", "BNS 1.4+1.35 Msun"])
+def test_gallery_view_injects_each_source_at_the_requested_snr(source):
+    from mmlab.widgets import gallery_view
+
+    view = gallery_view(source, "V1", 17.0, ra=1.0, dec=-0.3, psi=0.2, seed=3)
+    assert view.snr == pytest.approx(17.0, rel=1e-6)
+    assert view.image.image.shape == (64, 64)
+    assert len(view.data) == len(view.signal) == len(view.whitened_data)
+    assert view.data.duration <= 3.0 + 1e-9
+    if source.endswith("glitch"):
+        assert (view.fplus, view.fcross, view.delay) == (0.0, 0.0, 0.0)
+    else:
+        assert abs(view.fplus) > 0 and abs(view.delay) < 0.022
+
+
+def test_gallery_lists_3d_models_and_rejects_unknown_sources(mirror):
+    from mmlab.widgets import gallery_sources, gallery_view
+
+    assert "CCSN 3D 9a_x" in gallery_sources()
+    with pytest.raises(ValueError, match="unknown gallery source 'CCSN 3D 25_x'|unknown 3D supernova model"):
+        gallery_view("CCSN 3D 25_x", "V1", 10.0, 0.0, 0.0, 0.0, 0)
+    with pytest.raises(ValueError, match="unknown detector 'X1'"):
+        gallery_view("blip glitch", "X1", 10.0, 0.0, 0.0, 0.0, 0)
+    with pytest.raises(ValueError, match="image_kind must be"):
+        gallery_view("blip glitch", "V1", 10.0, 0.0, 0.0, 0.0, 0, image_kind="wavelet")
+
+
+def test_signal_gallery_updates_its_figures():
+    from mmlab.widgets import signal_gallery
+
+    box = signal_gallery(detector="H1", source="blip glitch", snr=10.0, seed=1)
+    *rows, status, raw, whitened, image = box.children
+    controls = {child.description: child for row in rows for child in row.children}
+    assert "optimal SNR 10.0 in H1" in status.value
+    before = np.array(whitened.data[0].y)
+    controls["SNR"].value = 30.0
+    assert "optimal SNR 30.0 in H1" in status.value
+    assert not np.array_equal(before, np.array(whitened.data[0].y))
+    controls["source"].value = "BBH 36+29 Msun"
+    assert "F+ = " in status.value and "F+ = +0.00" not in status.value
+    controls["image"].value = "scalogram"
+    assert image.layout.yaxis.type == "log"

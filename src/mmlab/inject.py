@@ -257,7 +257,8 @@ def inject(
         Luminosity distance in Mpc (the waveform must have one).
     psd : str, array_like or tuple, optional
         PSD for the SNR; default a median Welch estimate from ``strain``
-        itself (right for real and simulated data alike; pass the design
+        itself, with segments of at most 4 s and at least 16 of them (right
+        for real and simulated data alike, to a few per cent; pass the design
         curve's name for the exact design SNR).
     f_low : float
         Lower frequency of the SNR integral, in Hz.
@@ -276,7 +277,8 @@ def inject(
     signal = detector_signal(waveform, strain.detector, gps, ra, dec, psi)
     if snr is not None:
         if psd is None:
-            psd = welch_psd(strain)
+            # At least ~30 averaged segments: with fewer, 1/S of a noisy estimate is biased high.
+            psd = welch_psd(strain, fftlength=min(4.0, strain.duration / 16))
         signal = scale_to_snr(signal, snr, psd, f_low)
     return add_signal(strain, signal)
 
