@@ -76,6 +76,23 @@ def test_kicked_oscillator_matches_the_ode_solution(f0, f1):
     assert np.max(np.abs(ours - reference)) < 0.02 * np.max(np.abs(reference))
 
 
+def test_kicked_oscillator_is_exact_for_a_constant_frequency_across_blocks():
+    from mmlab.signals.ccsn import _kicked_oscillator
+
+    # 3 s at 1000 Hz is ~19000 rad of phase: several renormalisation blocks.
+    f, q, duration = 1000.0, 10.0, 3.0
+    times = np.arange(int(duration * FS)) / FS
+    kicks, amplitudes = np.array([100, 5000, 11000]) / FS, np.array([1.0, -0.5, 2.0])
+    ours = _kicked_oscillator(np.full(times.size, f), FS, q, kicks, amplitudes)
+    omega = 2 * np.pi * f
+    elapsed = [np.maximum(times - t_k, 0.0) for t_k in kicks]
+    expected = sum(
+        a / omega * np.exp(-omega * dt / (2 * q)) * np.sin(omega * np.sqrt(1 - 1 / (4 * q * q)) * dt)
+        for dt, a in zip(elapsed, amplitudes)
+    )
+    assert_allclose(ours, expected, atol=1e-9 * np.abs(expected).max())
+
+
 def test_randomly_kicked_oscillator_has_a_resonance_of_width_f_over_q():
     waveform = ccsn_phenomenological(duration=8.0, f0=400.0, f1=400.0, t2=1.0, q=10.0, taper=0.0, seed=1)
     frequencies, psd = signal.welch(waveform.hplus, fs=FS, nperseg=1024)

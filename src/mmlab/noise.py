@@ -95,8 +95,9 @@ def colored_noise(
     else:
         frequencies = np.fft.rfftfreq(n_samples, d=1.0 / sample_rate)
         amplitude = _fourier_amplitude(psd_on_grid(psd, frequencies), n_samples, sample_rate)
-    quadratures = rng.standard_normal((2, amplitude.size))
-    spectrum = (quadratures[0] + 1j * quadratures[1]) * amplitude
+    # Interleaved draws viewed as complex numbers: real and imaginary parts without a copy.
+    spectrum = rng.standard_normal(2 * amplitude.size).view(np.complex128)
+    spectrum *= amplitude
     if n_samples % 2 == 0:
         spectrum[-1] = spectrum[-1].real
     data = np.fft.irfft(spectrum, n=n_samples)
