@@ -34,7 +34,7 @@ lab: $(VENV)/.installed
 	$(BIN)/jupyter lab notebooks/
 
 bench: $(VENV)/.installed
-	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in benchmarks/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf build

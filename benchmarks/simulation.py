@@ -11,26 +11,16 @@ Prints:
 Run: ``make bench`` or ``python benchmarks/simulation.py``.
 """
 
-import time
-
 import numpy as np
 
 from mmlab.inject import inject
 from mmlab.noise import colored_noise
 from mmlab.signals import binary_black_hole, ccsn_family_waveform
 
+from _timing import best_cpu_seconds
+
 SAMPLE_RATE = 4096
 SEGMENT = 64.0
-
-
-def best_cpu_seconds(function, repeats=10):
-    """Smallest CPU time of ``repeats`` calls (robust to a busy machine)."""
-    times = []
-    for _ in range(repeats):
-        start = time.process_time()
-        function()
-        times.append(time.process_time() - start)
-    return min(times)
 
 
 def lal_noise():

@@ -8,8 +8,6 @@ Prints, for the GW150914 H1 file (32 s at 4096 Hz, from the cache or MMLAB_DATA_
 Run: ``make bench`` or ``python benchmarks/strain_io.py``.
 """
 
-import time
-
 import h5py
 import numpy as np
 from scipy import signal
@@ -18,15 +16,7 @@ from mmlab.filters import bandpass
 from mmlab.io import locate_gwosc, read_gwosc
 from mmlab.whiten import spectral_whiten
 
-
-def best_cpu_seconds(function, repeats=20):
-    """Smallest CPU time of ``repeats`` calls (robust to a busy machine)."""
-    times = []
-    for _ in range(repeats):
-        start = time.process_time()
-        function()
-        times.append(time.process_time() - start)
-    return min(times)
+from _timing import best_cpu_seconds
 
 
 def main():
@@ -37,8 +27,8 @@ def main():
         with h5py.File(path, "r") as h5:
             return np.asarray(h5["strain/Strain"][()])
 
-    bare = best_cpu_seconds(bare_h5py)
-    ours = best_cpu_seconds(lambda: read_gwosc(path))
+    bare = best_cpu_seconds(bare_h5py, 20)
+    ours = best_cpu_seconds(lambda: read_gwosc(path), 20)
     print(f"read {path.name}: read_gwosc {ours * 1e3:.2f} ms, bare h5py {bare * 1e3:.2f} ms, ratio {ours / bare:.2f}")
 
     welch = best_cpu_seconds(lambda: signal.welch(strain.data, fs=strain.sample_rate, nperseg=4 * 4096, average="median"), 5)
