@@ -87,6 +87,8 @@ def test_colored_noise_is_reproducible_from_its_seed():
     assert np.array_equal(first.data, colored_noise("AdV", 4, FS, seed=11).data)
     assert not np.array_equal(first.data, colored_noise("AdV", 4, FS, seed=12).data)
     assert (first.t0, first.detector, len(first)) == (1e9, "V1", 4 * 4096)
+    with_units = colored_noise("AdV", 4 * u.s, 4.096 * u.kHz, seed=11)
+    assert np.array_equal(with_units.data, first.data) and with_units.sample_rate == 4096.0
     generator = np.random.default_rng(5)
     assert np.array_equal(colored_noise("AdV", 4, seed=generator).data, colored_noise("AdV", 4, seed=np.random.default_rng(5)).data)
 

@@ -62,9 +62,9 @@ def colored_noise(
         an array on ``numpy.fft.rfftfreq(n, 1/sample_rate)``, or a
         ``(frequencies, psd)`` pair (e.g. :func:`mmlab.psd.welch_psd` of real
         data, to simulate noise like it).
-    duration : float
+    duration : float or astropy.units.Quantity
         Length in seconds; ``duration * sample_rate`` is rounded to whole samples.
-    sample_rate : float
+    sample_rate : float or astropy.units.Quantity
         Samples per second, in Hz.
     seed : int, numpy.random.Generator or None
         The same seed gives the same samples, bit for bit.
@@ -84,14 +84,14 @@ def colored_noise(
     >>> len(noise), noise.sample_rate
     (32768, 4096.0)
     """
-    check_positive("duration", duration)
-    check_positive("sample_rate", sample_rate)
+    duration = check_positive("duration", duration, "s")
+    sample_rate = check_positive("sample_rate", sample_rate, "Hz")
     n_samples = int(round(duration * sample_rate))
     if n_samples < 2:
         raise ValueError(f"duration={duration} s at {sample_rate} Hz gives {n_samples} samples; need at least 2")
     rng = as_generator(seed)
     if isinstance(psd, str):
-        amplitude = _design_amplitude(psd, n_samples, float(sample_rate))
+        amplitude = _design_amplitude(psd, n_samples, sample_rate)
     else:
         frequencies = np.fft.rfftfreq(n_samples, d=1.0 / sample_rate)
         amplitude = _fourier_amplitude(psd_on_grid(psd, frequencies), n_samples, sample_rate)
