@@ -109,6 +109,8 @@ def test_ccsn_frequency_rises_along_its_track():
     # in the last 0.2 s.
     assert 150 <= peak_frequency(early, nperseg=512) < 470
     assert 850 < peak_frequency(late, nperseg=512) < 1100
+    # The g-mode strengthens with accretion: the strain grows over the emission.
+    assert np.std(waveform.hplus[int(0.6 * FS):int(0.9 * FS)]) > 2 * np.std(waveform.hplus[: int(0.3 * FS)])
 
 
 def test_sasi_adds_low_frequency_power():

@@ -148,9 +148,11 @@ def ccsn_phenomenological(
     q : float
         Quality factor of the oscillator (≈ 10 in the paper).
     kick_rate : float
-        Mean number of kicks per second (uniformly random times); their
-        amplitudes are Gaussian with a standard deviation growing linearly
-        from 0.2 to 1 over the emission.
+        Mean number of kicks per second (uniformly random times). Their
+        amplitudes are Gaussian, scaled by ``ω^{3/2}`` (the rms response of a
+        kicked oscillator goes as ``ω^{−3/2}``) and by an envelope growing
+        linearly from 0.2 to 1, so the strain's rms grows over the emission
+        as in 3D simulations, where the g-mode strengthens with accretion.
     sasi_amplitude : float
         Amplitude of a low-frequency SASI oscillator (same kicks model, constant
         ``sasi_frequency``, active in the second half of the emission) relative
@@ -189,7 +191,9 @@ def ccsn_phenomenological(
         n_kicks = max(1, rng.poisson(kick_rate * duration))
         kick_times = np.sort(rng.uniform(0.0, duration, n_kicks))
         growth = 0.2 + 0.8 * kick_times / duration
-        strain = _kicked_oscillator(gmode, sample_rate, q, kick_times, rng.standard_normal(n_kicks) * growth)
+        omega = 2 * np.pi * np.interp(kick_times, times, gmode)
+        strengths = rng.standard_normal(n_kicks) * growth * omega**1.5
+        strain = _kicked_oscillator(gmode, sample_rate, q, kick_times, strengths)
         if sasi_amplitude > 0:
             late = kick_times[kick_times >= duration / 2]
             sasi = _kicked_oscillator(sasi_track, sample_rate, q, late, rng.standard_normal(late.size))
