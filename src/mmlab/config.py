@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,9 +39,13 @@ def configure_environment() -> None:
     An explicit ``KERAS_BACKEND`` already in the environment is overridden: the
     models, benchmarks and published figures of mmlab assume TensorFlow.
     ``TF_CPP_MIN_LOG_LEVEL`` is set only where the user has not chosen a level.
+    LALSuite's notice that it redirects its C output into Jupyter (which it
+    prints as a warning on first import in a notebook) is silenced; the
+    redirection itself stays on, so LAL's error messages still reach the cell.
     """
     os.environ["KERAS_BACKEND"] = KERAS_BACKEND
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", TF_CPP_MIN_LOG_LEVEL)
+    warnings.filterwarnings("ignore", message="Wswiglal-redir-stdio")
 
 
 @contextlib.contextmanager
