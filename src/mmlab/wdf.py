@@ -518,7 +518,8 @@ class WaveletDetectionFilter:
 
     def _triggers(self, buffer: np.ndarray, n_windows: int, sample_rate: float, detector: str | None):
         table = empty_trigger_table(self.store_waveforms, int(self.window))
-        table.meta.update({"detector": detector, "window": int(self.window), "overlap": int(self.overlap),
+        table.meta.update({"detector": detector, "sample_rate": float(sample_rate),
+                           "window": int(self.window), "overlap": int(self.overlap),
                            "rule": self.rule, "mode": self.mode, "snr_threshold": float(self.snr_threshold)})
         if n_windows == 0:
             return table
@@ -577,3 +578,65 @@ class WaveletDetectionFilter:
             if unit:
                 found[name].unit = unit
         return found
+
+
+def cluster_triggers(triggers, max_gap: float = 0.0, max_freq_jump: float | None = None):
+    """Merge triggers from overlapping windows into events.
+
+    Triggers are taken in time order; one joins the current event if its window
+    starts no later than ``max_gap`` s after the end of the event's windows so
+    far and, with ``max_freq_jump`` set, if its peak frequency differs from the
+    previous trigger's by at most that fraction. An event keeps the parameters
+    of its loudest trigger (time, SNR, frequencies, basis) and adds
+    ``n_triggers``, ``event_start``, ``event_end`` (GPS s) and ``snr_mean``
+    over its triggers as ``event_snr_mean``.
+
+    Parameters
+    ----------
+    triggers : astropy.table.Table
+        Output of :meth:`WaveletDetectionFilter.detect` (its ``meta`` gives the
+        window length and sample rate).
+    max_gap : float
+        Largest gap between windows of one event, in s.
+    max_freq_jump : float, optional
+        Largest relative jump of ``freq_peak`` between consecutive triggers.
+
+    Returns
+    -------
+    astropy.table.Table
+        One row per event, in time order.
+    """
+    if not np.isfinite(max_gap) or max_gap < 0:
+        raise ValueError(f"max_gap must be a non-negative number of seconds, got {max_gap!r}")
+    if max_freq_jump is not None and not max_freq_jump > 0:
+        raise ValueError(f"max_freq_jump must be a positive fraction or None, got {max_freq_jump!r}")
+    table = triggers.copy()
+    table.sort("gps_start")
+    extra = {"n_triggers": np.zeros(0, dtype=int), "event_start": np.zeros(0), "event_end": np.zeros(0),
+             "event_snr_mean": np.zeros(0)}
+    if len(table) == 0:
+        events = table.copy()
+        for name, values in extra.items():
+            events[name] = values
+        return events
+    span = table.meta["window"] / table.meta["sample_rate"]
+    starts = np.asarray(table["gps_start"], dtype=float)
+    ends = starts + span
+    new = np.zeros(len(table), dtype=bool)
+    new[0] = True
+    new[1:] = starts[1:] > np.maximum.accumulate(ends)[:-1] + max_gap
+    if max_freq_jump is not None:
+        frequency = np.asarray(table["freq_peak"], dtype=float)
+        new[1:] |= np.abs(np.diff(frequency)) > max_freq_jump * np.maximum(frequency[:-1], np.finfo(float).tiny)
+    event = np.cumsum(new) - 1
+    first = np.flatnonzero(new)
+    snr = np.asarray(table["snr"], dtype=float)
+    loudest = np.lexsort((-snr, event))[first]  # within each event, sorted by decreasing SNR
+    events = table[loudest]
+    events["n_triggers"] = np.diff(np.append(first, len(table)))
+    events["event_start"] = starts[first]
+    events["event_end"] = np.maximum.reduceat(ends, first)
+    events["event_snr_mean"] = np.add.reduceat(snr, first) / events["n_triggers"]
+    for name in ("event_start", "event_end"):
+        events[name].unit = "s"
+    return events
