@@ -1,5 +1,7 @@
 """AR whitening and the Wavelet Detection Filter against independent references."""
 
+import copy
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -12,6 +14,7 @@ from mmlab.noise import colored_noise
 from mmlab.psd import welch_psd
 from mmlab.signals import blip, sine_gaussian
 from mmlab.wdf import (
+    BLOCK_LAMBDA,
     MAD_SCALE,
     SCREEN_FRACTION,
     WaveletDetectionFilter,
@@ -87,11 +90,21 @@ def test_screening_statistics_equal_the_per_window_ones(wavelet):
     chunk = rng.normal(size=16 * 4096)
     chunk[20000:20400] += 5 * np.sin(np.arange(400) / 3)  # a loud transient
     starts = np.arange(0, chunk.size - window + 1, step)
-    counts, energies = screen_windows(chunk, starts, window, step, wavelet)
-    magnitude = np.abs(np.concatenate(window_coefficients(chunk[starts[:, None] + np.arange(window)], wavelet), axis=-1))
+    levels = window_coefficients(chunk[starts[:, None] + np.arange(window)], wavelet)
+    magnitude = np.abs(np.concatenate(levels, axis=-1))
+    counts, energies = screen_windows(chunk, starts, window, step, wavelet, "dj")
     assert np.array_equal(counts, (magnitude >= SCREEN_FRACTION * MAD_SCALE).sum(axis=-1))
     expected = np.where(magnitude > SCREEN_FRACTION * np.sqrt(2 * np.log(window)), magnitude**2, 0.0).sum(axis=-1)
     assert_allclose(energies, expected, rtol=1e-12, atol=1e-10)
+    # Block rule: blocks of round(ln N) = 7 per level, passing at lambda* n sigma_lo^2.
+    _, block_energies = screen_windows(chunk, starts, window, step, wavelet, "block")
+    expected = 0.0
+    for level in levels:
+        first = np.arange(0, level.shape[-1], 7)
+        energy = np.add.reduceat(level**2, first, axis=-1)
+        cut = BLOCK_LAMBDA * SCREEN_FRACTION**2 * (np.minimum(first + 7, level.shape[-1]) - first)
+        expected = expected + np.where(energy > cut, energy, 0.0).sum(axis=-1)
+    assert_allclose(block_energies, expected, rtol=1e-9, atol=1e-9)
 
 
 def test_thresholding_rules_on_a_known_vector():
@@ -137,9 +150,12 @@ def brute_force_triggers(wdf, strain):
     return rows
 
 
-def test_detect_equals_the_per_window_definition(fitted_filter, injected_stream):
-    triggers = fitted_filter.reset().detect(injected_stream)
-    expected = brute_force_triggers(fitted_filter, injected_stream)
+@pytest.mark.parametrize("rule", ["dj", "block"])
+def test_detect_equals_the_per_window_definition(fitted_filter, injected_stream, rule):
+    wdf = copy.copy(fitted_filter)
+    wdf.rule = rule
+    triggers = wdf.reset().detect(injected_stream)
+    expected = brute_force_triggers(wdf, injected_stream)
     assert len(triggers) == len(expected) > 10
     assert_allclose(triggers["gps_start"], [row[0] for row in expected], rtol=0, atol=1e-9)
     assert_allclose(triggers["snr"], [row[1] for row in expected], rtol=1e-12)

@@ -102,3 +102,53 @@ def colored_noise(
         spectrum[-1] = spectrum[-1].real
     data = np.fft.irfft(spectrum, n=n_samples)
     return Strain(data, t0=t0, sample_rate=sample_rate, detector=detector)
+
+
+def noise_stream(
+    psd, duration: float, chunk: float = 256.0, sample_rate: float = 4096.0, seed: RandomState = None,
+    t0: float = 0.0, detector: str | None = None, crossfade: float = 2.0,
+):
+    """Continuous coloured noise of any length, yielded in consecutive chunks.
+
+    Each chunk is generated with :func:`colored_noise` (periodic over its own
+    length) plus ``crossfade`` s, and consecutive pieces are joined by a
+    cos²/sin² cross-fade, so the stream has no discontinuity at chunk
+    boundaries and its variance stays constant (independent pieces weighted by
+    cos and sin). Memory stays at one chunk however long the stream.
+
+    Parameters
+    ----------
+    psd, sample_rate, seed, detector
+        As for :func:`colored_noise`.
+    duration : float
+        Total length in s.
+    chunk : float
+        Length of each yielded chunk in s (the last may be shorter).
+    t0 : float
+        GPS time of the first sample.
+    crossfade : float
+        Length of the cross-fades in s (much longer than the noise's correlation time).
+
+    Yields
+    ------
+    Strain
+        Consecutive chunks: each starts where the previous ended.
+    """
+    duration = check_positive("duration", duration, "s")
+    chunk = check_positive("chunk", chunk, "s")
+    sample_rate = check_positive("sample_rate", sample_rate, "Hz")
+    rng = as_generator(seed)
+    n_total = int(round(duration * sample_rate))
+    n_chunk = int(round(chunk * sample_rate))
+    n_fade = int(round(crossfade * sample_rate))
+    fade_in = np.sin(0.5 * np.pi * (np.arange(n_fade) + 0.5) / n_fade) if n_fade else np.zeros(0)
+    tail = None
+    done = 0
+    while done < n_total:
+        size = min(n_chunk, n_total - done)
+        piece = np.array(colored_noise(psd, (size + n_fade) / sample_rate, sample_rate, seed=rng).data)
+        if tail is not None and n_fade:
+            piece[:n_fade] = tail * fade_in[::-1] + piece[:n_fade] * fade_in
+        tail = piece[size:size + n_fade].copy()
+        yield Strain(piece[:size], t0=t0 + done / sample_rate, sample_rate=sample_rate, detector=detector)
+        done += size

@@ -224,10 +224,22 @@ def _range_sums(values: np.ndarray, firsts: np.ndarray, stops: np.ndarray) -> np
     return cumulative[np.searchsorted(edges, stops)] - cumulative[np.searchsorted(edges, firsts)]
 
 
+def _block_edges(size: int, block: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start and stop of the thresholding blocks of a level of ``size`` coefficients."""
+    starts = np.arange(0, size, block)
+    return starts, np.minimum(starts + block, size)
+
+
 def screen_windows(
-    chunk: np.ndarray, starts: np.ndarray, window: int, step: int, wavelet: str,
+    chunk: np.ndarray, starts: np.ndarray, window: int, step: int, wavelet: str, rule: str = "dj",
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Statistics bounding each window's Donoho–Johnstone SNR, from one transform of the chunk.
+    """Statistics bounding each window's SNR, from one transform of the whole chunk.
+
+    With ``σ_lo = SCREEN_FRACTION`` (whitened noise has σ = 1): if at least
+    N/2 + 1 coefficients have ``|c| >= σ_lo · 0.6745``, the window's median
+    gives ``σ_w >= σ_lo``, so every coefficient (``"dj"``) or block
+    (``"block"``) the rule keeps passes the lower cut made with ``σ_lo``, and
+    the energy passing that cut bounds SNR².
 
     Parameters
     ----------
@@ -240,29 +252,37 @@ def screen_windows(
         Window length N and step between windows, in samples.
     wavelet : str
         The basis.
+    rule : str
+        ``"dj"`` or ``"block"`` (see :func:`threshold_coefficients`).
 
     Returns
     -------
     count_above_median_bound : numpy.ndarray
-        Per window, the number of coefficients with ``|c| >= SCREEN_FRACTION * 0.6745``.
-    energy_above_threshold_bound : numpy.ndarray
-        Per window, ``Σ c²`` over coefficients with ``|c| > SCREEN_FRACTION * sqrt(2 ln N)``.
+        Per window, the number of coefficients with ``|c| >= σ_lo · 0.6745``.
+    energy_bound : numpy.ndarray
+        Per window, the energy passing the rule's cut made with ``σ_lo``.
     """
     import pywt
 
     plan = _shared_plan(wavelet, window, step)
-    median_bound = SCREEN_FRACTION * MAD_SCALE
-    threshold_bound = SCREEN_FRACTION * np.sqrt(2 * np.log(window))
+    median_bound_sq = (SCREEN_FRACTION * MAD_SCALE) ** 2
+    threshold_bound_sq = SCREEN_FRACTION**2 * 2 * np.log(window)
+    block = max(1, int(round(np.log(window))))
+    # A block of n coefficients passes when its energy exceeds λ* n σ_lo² (a hair lower, for round-off).
+    block_cut = BLOCK_LAMBDA * SCREEN_FRACTION**2 * (1 - 1e-9)
 
-    median_bound_sq, threshold_bound_sq = median_bound**2, threshold_bound**2
-
-    def indicators(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        squared = values * values
-        return squared >= median_bound_sq, np.where(squared > threshold_bound_sq, squared, 0.0)
-
-    def count_and_energy(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        above_median, energy = indicators(values)
-        return above_median.sum(axis=-1), energy.sum(axis=-1)
+    def explicit_bounds(levels: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Count and energy bound over explicitly known coefficient arrays (whole levels)."""
+        count = sum((level * level >= median_bound_sq).sum(axis=-1) for level in levels)
+        if rule == "dj":
+            energy = sum(np.where(level * level > threshold_bound_sq, level * level, 0.0).sum(axis=-1) for level in levels)
+        else:
+            energy = 0.0
+            for level in levels:
+                first, stop = _block_edges(level.shape[-1], block)
+                energies = np.add.reduceat(level * level, first, axis=-1)
+                energy = energy + np.where(energies > block_cut * (stop - first), energies, 0.0).sum(axis=-1)
+        return count, energy
 
     counts = np.zeros(starts.size, dtype=np.int64)
     energies = np.zeros(starts.size)
@@ -272,19 +292,27 @@ def screen_windows(
         offset_in = starts // 2 ** (j - 1)
         offsets = starts // 2**j
         next_approximation, detail = pywt.dwt(approximation, wavelet, mode="periodization")
-        # Interior detail coefficients: sums over ranges of the chunk's level.
-        above_median, energy = indicators(detail)
-        first, stop = level.interior
-        counts += _range_sums(above_median, offsets + first, offsets + stop).astype(np.int64)
-        energies += _range_sums(energy, offsets + first, offsets + stop)
+        squared = detail * detail
         # Affected coefficients, computed per window from the previous level's values.
         source = np.concatenate([previous_affected, approximation[offset_in[:, None] + level.interior_inputs]], axis=1)
         gathered = source[:, level.gather]
         affected_detail = np.einsum("wkt,kt->wk", gathered, level.highpass)
         previous_affected = np.einsum("wkt,kt->wk", gathered, level.lowpass)
-        count, energy = count_and_energy(affected_detail)
-        counts += count
-        energies += energy
+        # Interior coefficients: sums over ranges of the chunk's level.
+        first, stop = level.interior
+        counts += _range_sums(squared >= median_bound_sq, offsets + first, offsets + stop).astype(np.int64)
+        counts += (affected_detail**2 >= median_bound_sq).sum(axis=-1)
+        if rule == "dj":
+            energies += _range_sums(np.where(squared > threshold_bound_sq, squared, 0.0), offsets + first, offsets + stop)
+            energies += np.where(affected_detail**2 > threshold_bound_sq, affected_detail**2, 0.0).sum(axis=-1)
+        else:
+            # Block energies from the chunk's cumulative energy, corrected where the window differs.
+            cumulative = np.concatenate([[0.0], np.cumsum(squared)])
+            block_first, block_stop = _block_edges(window // 2**j, block)
+            block_energy = cumulative[offsets[:, None] + block_stop] - cumulative[offsets[:, None] + block_first]
+            correction = affected_detail**2 - squared[offsets[:, None] + level.affected]
+            np.add.at(block_energy.T, level.affected // block, correction.T)
+            energies += np.where(block_energy > block_cut * (block_stop - block_first), block_energy, 0.0).sum(axis=-1)
         approximation = next_approximation
     # Deeper levels: assemble each window's approximation and decompose it explicitly.
     shared = len(plan.levels)
@@ -298,7 +326,7 @@ def screen_windows(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         deeper = pywt.wavedec(assembled, wavelet, mode="periodization", level=plan.depth - shared, axis=-1)
-    count, energy = count_and_energy(np.concatenate(deeper, axis=-1))
+    count, energy = explicit_bounds(deeper)
     return counts + count, energies + energy
 
 
@@ -529,11 +557,8 @@ class WaveletDetectionFilter:
         candidates = np.zeros(n_windows, dtype=bool)
         bound = self.snr_threshold**2 * (1 - 1e-9)
         for wavelet in self.wavelets:
-            if self.rule == "dj":
-                counts, energies = screen_windows(padded, starts, window, step, wavelet)
-                candidates |= (counts < window // 2 + 1) | (energies >= bound)
-            else:
-                candidates[:] = True
+            counts, energies = screen_windows(padded, starts, window, step, wavelet, self.rule)
+            candidates |= (counts < window // 2 + 1) | (energies >= bound)
         chosen = np.flatnonzero(candidates)
         if chosen.size == 0:
             return table

@@ -1,0 +1,199 @@
+"""Detection efficiency of a trigger generator at a false-alarm rate measured on noise."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from mmlab.inject import add_signal, detector_signal, random_sky, scale_to_snr
+from mmlab.noise import RandomState, as_generator, noise_stream
+from mmlab.signals.waveform import Waveform
+from mmlab.strain import Strain
+
+
+def far_threshold(event_snrs, live_time: float, rate_per_hour: float = 1.0) -> float:
+    """Lowest SNR threshold at which noise gives at most ``rate_per_hour`` events per hour.
+
+    Parameters
+    ----------
+    event_snrs : array_like
+        SNRs of the clustered events found in noise alone.
+    live_time : float
+        Seconds of noise analysed.
+    rate_per_hour : float
+        Allowed false-alarm rate.
+
+    Returns
+    -------
+    float
+        Just above the ``(k+1)``-th loudest noise event, ``k = floor(rate × live_time)``
+        events being allowed.
+
+    Raises
+    ------
+    ValueError
+        If the noise stretch is too short to measure that rate (``k`` < 1).
+    """
+    allowed = int(np.floor(rate_per_hour * live_time / 3600.0))
+    if allowed < 1:
+        raise ValueError(
+            f"{live_time:g} s of noise cannot measure {rate_per_hour:g} false alarms per hour; "
+            f"analyse at least {3600.0 / rate_per_hour:g} s"
+        )
+    loudest = np.sort(np.asarray(event_snrs, dtype=np.float64))[::-1]
+    if loudest.size <= allowed:
+        return float("nan") if loudest.size == 0 else float(np.nextafter(loudest[-1], -np.inf))
+    return float(np.nextafter(loudest[allowed], np.inf))
+
+
+def binomial_interval(found: int, total: int, confidence: float = 0.9) -> tuple[float, float]:
+    """Clopper–Pearson interval of an efficiency ``found / total`` (:func:`scipy.stats.binomtest`)."""
+    from scipy.stats import binomtest
+
+    if total == 0:
+        return float("nan"), float("nan")
+    interval = binomtest(int(found), int(total)).proportion_ci(confidence_level=confidence, method="exact")
+    return float(interval.low), float(interval.high)
+
+
+def noise_events(
+    trigger_generator, psd, duration: float, seed: RandomState = None, sample_rate: float = 4096.0,
+    detector: str = "V1", chunk: float = 256.0, progress: bool = True,
+):
+    """Clustered events of a fitted trigger generator on simulated noise alone.
+
+    Parameters
+    ----------
+    trigger_generator : WaveletDetectionFilter
+        Fitted; its stream is reset first.
+    psd : str or array_like
+        Noise PSD (see :func:`mmlab.noise.colored_noise`).
+    duration : float
+        Seconds of noise, generated and analysed in chunks of ``chunk`` s.
+
+    Returns
+    -------
+    events : astropy.table.Table
+        Clustered events (:func:`mmlab.wdf.cluster_triggers`).
+    live_time : float
+        Seconds actually searched (the whitener's start-up excluded).
+    """
+    from astropy.table import vstack
+
+    from mmlab.wdf import cluster_triggers
+
+    trigger_generator.reset()
+    tables = [
+        trigger_generator.detect(piece)
+        for piece in tqdm(noise_stream(psd, duration, chunk, sample_rate, seed, detector=detector),
+                          total=int(np.ceil(duration / chunk)), desc="noise", disable=not progress)
+    ]
+    live_time = duration - trigger_generator.ar_order / sample_rate
+    found = [t for t in tables if len(t)]
+    return cluster_triggers(vstack(found, metadata_conflicts="silent") if found else tables[-1]), live_time
+
+
+def injection_campaign(
+    trigger_generator, psd, make_waveform: Callable[[np.random.Generator], Waveform], snrs: Sequence[float],
+    n_per_snr: int, seed: RandomState = None, sample_rate: float = 4096.0, detector: str = "V1",
+    spacing: float = 4.0, chunk: float = 256.0, progress: bool = True,
+):
+    """Inject signals at given optimal SNRs into simulated noise and record what the generator finds.
+
+    Waves are projected from random sky positions and polarisations, then
+    scaled to the optimal SNR in this detector; glitches (no cross
+    polarisation) are added as they are, scaled likewise. Injections are
+    ``spacing`` s apart (signals must be shorter than a chunk); a signal is
+    found by an event whose span ``[event_start, event_end]`` overlaps the
+    signal's.
+
+    Parameters
+    ----------
+    trigger_generator : WaveletDetectionFilter
+        Fitted, with ``snr_threshold`` at or below every threshold to be studied.
+    psd : str or array_like
+        Noise PSD, also used for the SNR scaling.
+    make_waveform : callable
+        ``make_waveform(rng) -> Waveform``, e.g. a random sine-Gaussian.
+    snrs : sequence of float
+        Optimal SNRs; each gets ``n_per_snr`` injections (in random order).
+    seed : int, numpy.random.Generator or None
+        Drives noise, waveforms, sky positions and order.
+
+    Returns
+    -------
+    astropy.table.Table
+        One row per injection: ``gps``, ``snr`` (injected optimal SNR),
+        ``found_snr`` (loudest overlapping event, 0 if none), ``name``.
+    """
+    from astropy.table import Table
+
+    from mmlab.wdf import cluster_triggers
+
+    rng = as_generator(seed)
+    injected_snrs = rng.permutation(np.repeat(np.asarray(snrs, dtype=float), n_per_snr))
+    n_total = injected_snrs.size
+    lead = (trigger_generator.ar_order + trigger_generator.window) / sample_rate + spacing
+    duration = lead + spacing * (n_total + 1)
+    gps_times = lead + spacing * np.arange(n_total)
+    rows = {"gps": gps_times, "snr": injected_snrs, "found_snr": np.zeros(n_total), "name": []}
+    spans = np.zeros((n_total, 2))
+    trigger_generator.reset()
+    stream = noise_stream(psd, duration, chunk, sample_rate, rng, detector=detector)
+    carried = None  # the previous chunk: analysed once the signals reaching back into it are added
+    pending: list[Strain] = []  # signals running on past the last chunk seen
+    events = []
+    for piece in tqdm(stream, total=int(np.ceil(duration / chunk)), desc="injections", disable=not progress):
+        new = []
+        for index in np.flatnonzero((gps_times >= piece.t0) & (gps_times < piece.t_end)):
+            waveform = make_waveform(rng)
+            sky = {}
+            if waveform.is_polarised:
+                ra, dec, psi = (float(v[0]) for v in random_sky(1, rng))
+                sky = {"ra": ra, "dec": dec, "psi": psi}
+            signal = scale_to_snr(detector_signal(waveform, detector, gps_times[index], **sky), injected_snrs[index], psd)
+            spans[index] = signal.t0, signal.t_end
+            rows["name"].append(waveform.name)
+            new.append(signal)
+        for signal in pending + new:
+            if signal.t0 < piece.t_end and signal.t_end > piece.t0:
+                piece = add_signal(piece, signal)
+        for signal in new:
+            if carried is not None and signal.t0 < carried.t_end:
+                carried = add_signal(carried, signal)
+        pending = [signal for signal in pending + new if signal.t_end > piece.t_end]
+        if carried is not None:
+            events.append(trigger_generator.detect(carried))
+        carried = piece
+    events.append(trigger_generator.detect(carried))
+    from astropy.table import vstack
+
+    found = [t for t in events if len(t)]
+    clustered = cluster_triggers(vstack(found, metadata_conflicts="silent") if found else events[-1])
+    starts, ends, event_snr = (np.asarray(clustered[c], dtype=float) for c in ("event_start", "event_end", "snr"))
+    for index, (begin, end) in enumerate(spans):
+        overlapping = (starts <= end) & (ends >= begin)
+        rows["found_snr"][index] = event_snr[overlapping].max() if overlapping.any() else 0.0
+    return Table(rows)
+
+
+def efficiency_table(campaign, threshold: float, confidence: float = 0.9):
+    """Fraction of injections found at or above ``threshold``, per injected SNR, with intervals.
+
+    Returns
+    -------
+    astropy.table.Table
+        ``snr``, ``n``, ``found``, ``efficiency``, ``low``, ``high`` (Clopper–Pearson).
+    """
+    from astropy.table import Table
+
+    snr_values = np.unique(np.asarray(campaign["snr"], dtype=float))
+    rows = []
+    for snr in snr_values:
+        mine = np.asarray(campaign["snr"]) == snr
+        found = int(np.sum(np.asarray(campaign["found_snr"])[mine] >= threshold))
+        low, high = binomial_interval(found, int(mine.sum()), confidence)
+        rows.append((snr, int(mine.sum()), found, found / mine.sum(), low, high))
+    return Table(rows=rows, names=("snr", "n", "found", "efficiency", "low", "high"))
