@@ -26,7 +26,8 @@ def plain_loop(wdf, whitened):
     """Every window, every basis, one ``pywt.wavedec`` call each: the obvious implementation."""
     for start in range(0, whitened.size - wdf.window + 1, wdf.step):
         segment = whitened[None, start:start + wdf.window]
-        max(threshold_coefficients(window_coefficients(segment, w), wdf.rule, wdf.mode)[0][0] for w in wdf.wavelets)
+        max(threshold_coefficients(window_coefficients(segment, w), wdf.rule, wdf.mode, wdf.block_threshold)[0][0]
+            for w in wdf.wavelets)
 
 
 def main():

@@ -184,3 +184,20 @@ def test_redshift_from_distance_matches_astropy():
         assert_allclose(redshift_from_distance(distance), expected, rtol=1e-5)
     with pytest.raises(ValueError, match="luminosity distance must lie in"):
         redshift_from_distance(-1.0)
+
+
+def test_noise_stream_is_continuous_stationary_and_independent_of_chunking():
+    from mmlab import Strain
+    from mmlab.noise import noise_stream
+
+    whole = np.concatenate([piece.data for piece in noise_stream("AdV", 64, chunk=64, seed=5)])
+    pieces = list(noise_stream("AdV", 64, chunk=7.3, seed=5, t0=100.0, detector="V1"))
+    assert_allclose(np.concatenate([p.data for p in pieces]), whole, rtol=0, atol=1e-12 * np.abs(whole).max())
+    assert pieces[1].t0 == pytest.approx(100.0 + 7.3, abs=1 / FS) and pieces[0].detector == "V1"
+    median, mean, band_means = _band_ratios(Strain(whole, 0.0, FS), "AdV", 4)
+    assert abs(median - 1) < 0.05 and abs(mean - 1) < 0.03
+    assert np.all(np.abs(band_means - 1) < 0.2)
+    # No seam: the sample-to-sample differences at chunk boundaries look like those elsewhere.
+    seams = np.cumsum([len(p) for p in pieces])[:-1]
+    jumps = np.abs(np.diff(whole))
+    assert np.max(jumps[seams - 1]) < 5 * np.std(jumps)

@@ -97,7 +97,7 @@ def test_screening_statistics_equal_the_per_window_ones(wavelet):
     expected = np.where(magnitude > SCREEN_FRACTION * np.sqrt(2 * np.log(window)), magnitude**2, 0.0).sum(axis=-1)
     assert_allclose(energies, expected, rtol=1e-12, atol=1e-10)
     # Block rule: blocks of round(ln N) = 7 per level, passing at lambda* n sigma_lo^2.
-    _, block_energies = screen_windows(chunk, starts, window, step, wavelet, "block")
+    _, block_energies = screen_windows(chunk, starts, window, step, wavelet, "block", BLOCK_LAMBDA)
     expected = 0.0
     for level in levels:
         first = np.arange(0, level.shape[-1], 7)
@@ -119,7 +119,7 @@ def test_thresholding_rules_on_a_known_vector():
     assert kept[1][0, 10] == 40.0 and kept[1][0, 100] == 0.0
     soft_snr, soft = threshold_coefficients(coefficients, "dj", "soft")
     assert_allclose(soft[1][0, 10], 40.0 - threshold) and soft_snr[0] < snr[0]
-    block_snr, block = threshold_coefficients(coefficients, "block", "hard")
+    block_snr, block = threshold_coefficients(coefficients, "block", "hard", BLOCK_LAMBDA)
     assert np.all(block[1][0, 98:105] != 0) and block_snr[0] > snr[0]  # the whole block survives
 
 
@@ -134,7 +134,8 @@ def injected_stream():
 
 @pytest.fixture(scope="module")
 def fitted_filter():
-    return WaveletDetectionFilter(ar_order=300, snr_threshold=7.0).fit(colored_noise("AdV", 60, FS, seed=7, detector="V1"))
+    return WaveletDetectionFilter(ar_order=300, snr_threshold=7.0, rule="dj").fit(
+        colored_noise("AdV", 60, FS, seed=7, detector="V1"))
 
 
 def brute_force_triggers(wdf, strain):
@@ -143,7 +144,8 @@ def brute_force_triggers(wdf, strain):
     rows = []
     for start in range(0, whitened.size - wdf.window + 1, wdf.step):
         segment = whitened[None, start:start + wdf.window]
-        snrs = [threshold_coefficients(window_coefficients(segment, w), wdf.rule, wdf.mode)[0][0] for w in wdf.wavelets]
+        snrs = [threshold_coefficients(window_coefficients(segment, w), wdf.rule, wdf.mode, wdf.block_threshold)[0][0]
+                for w in wdf.wavelets]
         if max(snrs) >= wdf.snr_threshold:
             rows.append((strain.t0 + (wdf.ar_order + start) / strain.sample_rate, max(snrs),
                          wdf.wavelets[int(np.argmax(snrs))]))
@@ -231,8 +233,9 @@ def test_corrupt_or_missing_trigger_files_are_reported(tmp_path):
         ({"wavelets": ("db4", "morl")}, "wavelet must be an orthogonal PyWavelets wavelet"),
         ({"wavelets": ("bior2.2",)}, "wavelet must be an orthogonal PyWavelets wavelet"),
         ({"rule": "sure"}, r"rule must be one of \['dj', 'block'\]"),
-        ({"rule": "block", "mode": "soft"}, "block thresholding keeps whole blocks"),
+        ({"mode": "soft"}, "block thresholding keeps whole blocks"),
         ({"snr_threshold": float("nan")}, "snr_threshold must be a finite positive number"),
+        ({"block_threshold": 0}, "block_threshold must be a finite positive number"),
     ],
 )
 def test_bad_configuration_is_named(options, message):

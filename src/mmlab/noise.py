@@ -104,17 +104,37 @@ def colored_noise(
     return Strain(data, t0=t0, sample_rate=sample_rate, detector=detector)
 
 
+def colouring_filter(psd, sample_rate: float = 4096.0, length: float = 16.0) -> np.ndarray:
+    """FIR filter that turns unit-variance white noise into noise of one-sided PSD ``psd``.
+
+    Its frequency response is ``sqrt(S(f) fs / 2)`` on a grid of ``length`` s
+    (so features narrower than ``1/length`` Hz are smoothed); the impulse
+    response is centred and Hann-tapered to end smoothly.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``length * sample_rate`` taps.
+    """
+    n_taps = int(round(check_positive("length", length, "s") * sample_rate))
+    frequencies = np.fft.rfftfreq(n_taps, d=1.0 / sample_rate)
+    response = np.sqrt(psd_on_grid(psd, frequencies) * sample_rate / 2.0)
+    impulse = np.roll(np.fft.irfft(response, n=n_taps), n_taps // 2)
+    return impulse * np.hanning(n_taps)
+
+
 def noise_stream(
     psd, duration: float, chunk: float = 256.0, sample_rate: float = 4096.0, seed: RandomState = None,
-    t0: float = 0.0, detector: str | None = None, crossfade: float = 2.0,
+    t0: float = 0.0, detector: str | None = None, filter_length: float = 16.0,
 ):
-    """Continuous coloured noise of any length, yielded in consecutive chunks.
+    """Continuous, stationary coloured noise of any length, yielded in consecutive chunks.
 
-    Each chunk is generated with :func:`colored_noise` (periodic over its own
-    length) plus ``crossfade`` s, and consecutive pieces are joined by a
-    cos²/sin² cross-fade, so the stream has no discontinuity at chunk
-    boundaries and its variance stays constant (independent pieces weighted by
-    cos and sin). Memory stays at one chunk however long the stream.
+    Unit white Gaussian noise, drawn chunk after chunk from one generator, is
+    convolved with :func:`colouring_filter` by FFT, carrying the filter's
+    memory across chunks (the time-domain method of PyCBC's
+    ``noise_from_psd``): unlike :func:`colored_noise`, whose output is
+    periodic, the stream has no seam however long it runs, and memory stays
+    at one chunk.
 
     Parameters
     ----------
@@ -126,29 +146,27 @@ def noise_stream(
         Length of each yielded chunk in s (the last may be shorter).
     t0 : float
         GPS time of the first sample.
-    crossfade : float
-        Length of the cross-fades in s (much longer than the noise's correlation time).
+    filter_length : float
+        Length of the colouring filter in s (frequency resolution ``1/filter_length``).
 
     Yields
     ------
     Strain
         Consecutive chunks: each starts where the previous ended.
     """
+    from scipy import signal
+
     duration = check_positive("duration", duration, "s")
     chunk = check_positive("chunk", chunk, "s")
     sample_rate = check_positive("sample_rate", sample_rate, "Hz")
     rng = as_generator(seed)
-    n_total = int(round(duration * sample_rate))
-    n_chunk = int(round(chunk * sample_rate))
-    n_fade = int(round(crossfade * sample_rate))
-    fade_in = np.sin(0.5 * np.pi * (np.arange(n_fade) + 0.5) / n_fade) if n_fade else np.zeros(0)
-    tail = None
+    taps = colouring_filter(psd, sample_rate, filter_length)
+    history = rng.standard_normal(taps.size - 1)  # the filter starts already filled: no transient
+    n_total, n_chunk = int(round(duration * sample_rate)), int(round(chunk * sample_rate))
     done = 0
     while done < n_total:
-        size = min(n_chunk, n_total - done)
-        piece = np.array(colored_noise(psd, (size + n_fade) / sample_rate, sample_rate, seed=rng).data)
-        if tail is not None and n_fade:
-            piece[:n_fade] = tail * fade_in[::-1] + piece[:n_fade] * fade_in
-        tail = piece[size:size + n_fade].copy()
-        yield Strain(piece[:size], t0=t0 + done / sample_rate, sample_rate=sample_rate, detector=detector)
-        done += size
+        white = np.concatenate([history, rng.standard_normal(min(n_chunk, n_total - done))])
+        coloured = signal.oaconvolve(white, taps, mode="valid")
+        history = white[-(taps.size - 1):]
+        yield Strain(coloured, t0=t0 + done / sample_rate, sample_rate=sample_rate, detector=detector)
+        done += coloured.size
