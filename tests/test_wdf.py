@@ -140,14 +140,15 @@ def fitted_filter():
 
 def brute_force_triggers(wdf, strain):
     """The per-window definition, one window at a time: every window, every basis, no screening."""
-    whitened = wdf.reset().whiten(strain).data[wdf.ar_order:]
+    skip = wdf.reset().startup_samples
+    whitened = wdf.reset().whiten(strain).data[skip:]
     rows = []
     for start in range(0, whitened.size - wdf.window + 1, wdf.step):
         segment = whitened[None, start:start + wdf.window]
         snrs = [threshold_coefficients(window_coefficients(segment, w), wdf.rule, wdf.mode, wdf.block_threshold)[0][0]
                 for w in wdf.wavelets]
         if max(snrs) >= wdf.snr_threshold:
-            rows.append((strain.t0 + (wdf.ar_order + start) / strain.sample_rate, max(snrs),
+            rows.append((strain.t0 + (skip + start) / strain.sample_rate, max(snrs),
                          wdf.wavelets[int(np.argmax(snrs))]))
     return rows
 

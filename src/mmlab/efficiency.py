@@ -90,7 +90,7 @@ def noise_events(
         for piece in tqdm(noise_stream(psd, duration, chunk, sample_rate, seed, detector=detector),
                           total=int(np.ceil(duration / chunk)), desc="noise", disable=not progress)
     ]
-    live_time = duration - trigger_generator.ar_order / sample_rate
+    live_time = duration - trigger_generator.startup_samples / sample_rate
     found = [t for t in tables if len(t)]
     return cluster_triggers(vstack(found, metadata_conflicts="silent") if found else tables[-1]), live_time
 
@@ -135,7 +135,7 @@ def injection_campaign(
     rng = as_generator(seed)
     injected_snrs = rng.permutation(np.repeat(np.asarray(snrs, dtype=float), n_per_snr))
     n_total = injected_snrs.size
-    lead = (trigger_generator.ar_order + trigger_generator.window) / sample_rate + spacing
+    lead = (trigger_generator.startup_samples + trigger_generator.window) / sample_rate + spacing
     duration = lead + spacing * (n_total + 1)
     gps_times = lead + spacing * np.arange(n_total)
     rows = {"gps": gps_times, "snr": injected_snrs, "found_snr": np.zeros(n_total), "name": []}
@@ -197,3 +197,78 @@ def efficiency_table(campaign, threshold: float, confidence: float = 0.9):
         low, high = binomial_interval(found, int(mine.sum()), confidence)
         rows.append((snr, int(mine.sum()), found, found / mine.sum(), low, high))
     return Table(rows=rows, names=("snr", "n", "found", "efficiency", "low", "high"))
+
+
+def study_signals() -> dict[str, Callable[[np.random.Generator], Waveform]]:
+    """The signal families of the WDF efficiency study, as ``name -> make_waveform(rng)``.
+
+    - ``sine-Gaussian``: Q = 9, f0 uniform in 100–500 Hz, random phase (the
+      reference measurement's population);
+    - ``scattered light``: :func:`mmlab.signals.random_glitch` distribution;
+    - ``CCSN phenomenological``: one of the four :data:`mmlab.signals.CCSN_FAMILIES` at random;
+    - ``CCSN 3D``: one of the 3D-simulation waveforms found by
+      :func:`mmlab.io.find_ccsn_3d_files`, if any.
+    """
+    from mmlab.io import find_ccsn_3d_files
+    from mmlab.signals import CCSN_FAMILIES, ccsn_3d_waveform, ccsn_family_waveform, random_glitch, sine_gaussian
+
+    families = list(CCSN_FAMILIES)
+    signals = {
+        "sine-Gaussian": lambda rng: sine_gaussian(float(rng.uniform(100, 500)), 9.0, phase=float(rng.uniform(0, 2 * np.pi))),
+        "scattered light": lambda rng: random_glitch("scattered_light", seed=rng),
+        "CCSN phenomenological": lambda rng: ccsn_family_waveform(families[int(rng.integers(len(families)))], seed=rng),
+    }
+    models = sorted(find_ccsn_3d_files())
+    if models:
+        loaded = {model: ccsn_3d_waveform(model) for model in models}
+        signals["CCSN 3D"] = lambda rng: loaded[models[int(rng.integers(len(models)))]]
+    return signals
+
+
+def efficiency_study(
+    trigger_generator, psd, detector: str, noise_hours: float, snrs: Sequence[float], n_per_snr: int,
+    signals: dict | None = None, seed: RandomState = None, rate_per_hour: float = 1.0, progress: bool = True,
+):
+    """Threshold for a false-alarm rate on simulated noise, then efficiency per signal family and SNR.
+
+    Parameters
+    ----------
+    trigger_generator : WaveletDetectionFilter
+        Fitted, with ``snr_threshold`` low enough to record events down to the
+        threshold that will be found (events below it are not seen).
+    psd : str or array_like
+        Noise PSD (a design-curve name).
+    detector : str
+        Detector whose antenna pattern projects the waves.
+    noise_hours : float
+        Hours of noise used to set the threshold.
+    snrs, n_per_snr
+        Injected optimal SNRs and injections per SNR and family.
+    signals : dict, optional
+        ``name -> make_waveform(rng)``; default :func:`study_signals`.
+    seed : int, numpy.random.Generator or None
+        Drives everything.
+    rate_per_hour : float
+        False-alarm rate that sets the threshold.
+
+    Returns
+    -------
+    threshold : float
+        The SNR threshold giving ``rate_per_hour``.
+    efficiencies : astropy.table.Table
+        :func:`efficiency_table` rows with a ``signal`` column.
+    """
+    from astropy.table import vstack
+
+    rng = as_generator(seed)
+    events, live_time = noise_events(trigger_generator, psd, noise_hours * 3600.0, seed=rng, detector=detector,
+                                     progress=progress)
+    threshold = far_threshold(events["snr"], live_time, rate_per_hour)
+    tables = []
+    for name, make in (signals or study_signals()).items():
+        campaign = injection_campaign(trigger_generator, psd, make, snrs, n_per_snr, seed=rng, detector=detector,
+                                      progress=progress)
+        table = efficiency_table(campaign, threshold)
+        table.add_column([name] * len(table), name="signal", index=0)
+        tables.append(table)
+    return threshold, vstack(tables)
