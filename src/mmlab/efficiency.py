@@ -13,7 +13,7 @@ from mmlab.signals.waveform import Waveform
 from mmlab.strain import Strain
 
 
-def far_threshold(event_snrs, live_time: float, rate_per_hour: float = 1.0) -> float:
+def far_threshold(event_snrs, live_time: float, rate_per_hour: float = 1.0, floor: float = 0.0) -> float:
     """Lowest SNR threshold at which noise gives at most ``rate_per_hour`` events per hour.
 
     Parameters
@@ -24,12 +24,14 @@ def far_threshold(event_snrs, live_time: float, rate_per_hour: float = 1.0) -> f
         Seconds of noise analysed.
     rate_per_hour : float
         Allowed false-alarm rate.
+    floor : float
+        The lowest SNR at which events were recorded (the trigger threshold).
 
     Returns
     -------
     float
         Just above the ``(k+1)``-th loudest noise event, ``k = floor(rate × live_time)``
-        events being allowed.
+        events being allowed; ``floor`` if there are no more than ``k`` events.
 
     Raises
     ------
@@ -44,8 +46,8 @@ def far_threshold(event_snrs, live_time: float, rate_per_hour: float = 1.0) -> f
         )
     loudest = np.sort(np.asarray(event_snrs, dtype=np.float64))[::-1]
     if loudest.size <= allowed:
-        return float("nan") if loudest.size == 0 else float(np.nextafter(loudest[-1], -np.inf))
-    return float(np.nextafter(loudest[allowed], np.inf))
+        return float(floor)
+    return float(max(np.nextafter(loudest[allowed], np.inf), floor))
 
 
 def binomial_interval(found: int, total: int, confidence: float = 0.9) -> tuple[float, float]:
@@ -98,7 +100,7 @@ def noise_events(
 def injection_campaign(
     trigger_generator, psd, make_waveform: Callable[[np.random.Generator], Waveform], snrs: Sequence[float],
     n_per_snr: int, seed: RandomState = None, sample_rate: float = 4096.0, detector: str = "V1",
-    spacing: float = 4.0, chunk: float = 256.0, progress: bool = True,
+    spacing: float = 4.0, chunk: float = 256.0, progress: bool = True, statistic: str = "snr",
 ):
     """Inject signals at given optimal SNRs into simulated noise and record what the generator finds.
 
@@ -121,12 +123,15 @@ def injection_campaign(
         Optimal SNRs; each gets ``n_per_snr`` injections (in random order).
     seed : int, numpy.random.Generator or None
         Drives noise, waveforms, sky positions and order.
+    statistic : str
+        Event column that ranks events: ``"snr"`` (loudest window) or
+        ``"snr_combined"`` (see :func:`mmlab.wdf.cluster_triggers`).
 
     Returns
     -------
     astropy.table.Table
         One row per injection: ``gps``, ``snr`` (injected optimal SNR),
-        ``found_snr`` (loudest overlapping event, 0 if none), ``name``.
+        ``found_snr`` (largest ``statistic`` of an overlapping event, 0 if none), ``name``.
     """
     from astropy.table import Table
 
@@ -172,7 +177,7 @@ def injection_campaign(
 
     found = [t for t in events if len(t)]
     clustered = cluster_triggers(vstack(found, metadata_conflicts="silent") if found else events[-1])
-    starts, ends, event_snr = (np.asarray(clustered[c], dtype=float) for c in ("event_start", "event_end", "snr"))
+    starts, ends, event_snr = (np.asarray(clustered[c], dtype=float) for c in ("event_start", "event_end", statistic))
     for index, (begin, end) in enumerate(spans):
         overlapping = (starts <= end) & (ends >= begin)
         rows["found_snr"][index] = event_snr[overlapping].max() if overlapping.any() else 0.0
@@ -228,6 +233,7 @@ def study_signals() -> dict[str, Callable[[np.random.Generator], Waveform]]:
 def efficiency_study(
     trigger_generator, psd, detector: str, noise_hours: float, snrs: Sequence[float], n_per_snr: int,
     signals: dict | None = None, seed: RandomState = None, rate_per_hour: float = 1.0, progress: bool = True,
+    statistic: str = "snr",
 ):
     """Threshold for a false-alarm rate on simulated noise, then efficiency per signal family and SNR.
 
@@ -250,6 +256,8 @@ def efficiency_study(
         Drives everything.
     rate_per_hour : float
         False-alarm rate that sets the threshold.
+    statistic : str
+        Event column ranking events in noise and injections (``"snr"`` or ``"snr_combined"``).
 
     Returns
     -------
@@ -263,11 +271,11 @@ def efficiency_study(
     rng = as_generator(seed)
     events, live_time = noise_events(trigger_generator, psd, noise_hours * 3600.0, seed=rng, detector=detector,
                                      progress=progress)
-    threshold = far_threshold(events["snr"], live_time, rate_per_hour)
+    threshold = far_threshold(events[statistic], live_time, rate_per_hour, floor=trigger_generator.snr_threshold)
     tables = []
     for name, make in (signals or study_signals()).items():
         campaign = injection_campaign(trigger_generator, psd, make, snrs, n_per_snr, seed=rng, detector=detector,
-                                      progress=progress)
+                                      progress=progress, statistic=statistic)
         table = efficiency_table(campaign, threshold)
         table.add_column([name] * len(table), name="signal", index=0)
         tables.append(table)
