@@ -29,6 +29,24 @@ EXPECTED_METRICS = {
         # Injected at SNR 20 into simulated Virgo noise.
         "injected_snr": (19.8, 20.2),
     },
+    "02_wavelet_detection_filter": {
+        # The loudest WDF event sits on the GW150914 merger (issue 4: within 0.1 s) ...
+        "gw150914_offset_s_H1": (0.0, 0.1),
+        "gw150914_offset_s_L1": (0.0, 0.1),
+        # ... with an SNR near the published matched-filter SNRs (H1 20, L1 13; Abbott et al. 2016).
+        "gw150914_snr_H1": (12.0, 30.0),
+        "gw150914_snr_L1": (8.0, 25.0),
+        # One false alarm per hour on simulated AdV noise (the original WDF needed 9.4 on aLIGO-like noise).
+        "far_threshold_adv": (5.5, 9.0),
+        # At that rate, sine-Gaussians (Q 9, 100-500 Hz): the original WDF found 0.44 / 0.96 / 1.00 at
+        # SNR 8 / 10 / 12; mmlab must do at least as well ...
+        "efficiency_adv_sine_gaussian_snr8": (0.44, 1.0),
+        "efficiency_adv_sine_gaussian_snr10": (0.96, 1.0),
+        "efficiency_adv_sine_gaussian_snr12": (1.0, 1.0),
+        # ... and with the original's block threshold it reproduces the original's numbers.
+        "efficiency_original_adv_sine_gaussian_snr10": (0.8, 1.0),
+        "efficiency_original_adv_sine_gaussian_snr12": (0.95, 1.0),
+    },
 }
 
 #: Binder's memory limit, which the quick profile must stay under.

@@ -169,3 +169,123 @@ def sky_map_figure(ra: np.ndarray, dec: np.ndarray, values: np.ndarray, title: s
         template="plotly_white", height=380, margin={"t": 50, "b": 40},
     )
     return figure
+
+
+def wavelet_stages_figure(stages, reference_gps: float, title: str = ""):
+    """The WDF's stages for one window: whitened data with the rebuilt transient, and the coefficients.
+
+    Parameters
+    ----------
+    stages : mmlab.wdf.WindowStages
+        Output of :func:`mmlab.wdf.window_stages`.
+    reference_gps : float
+        GPS time shown as zero.
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Top: whitened samples and the reconstruction from the kept coefficients.
+        Bottom: every coefficient at its time and level (finest at the top),
+        marker area ∝ |c|, kept ones in colour, removed ones grey.
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    times = stages.times - reference_gps
+    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.45, 0.55],
+                           subplot_titles=("whitened window and rebuilt transient", "wavelet coefficients by level"))
+    figure.add_trace(go.Scatter(x=times, y=stages.whitened, name="whitened", line={"width": 1, "color": "#9aa5b1"}),
+                     row=1, col=1)
+    figure.add_trace(go.Scatter(x=times, y=stages.reconstruction, name=f"rebuilt (SNR {stages.snr:.1f})",
+                                line={"width": 1.5, "color": "#d62728"}), row=1, col=1)
+    depth = len(stages.coefficients) - 1
+    largest = max(float(np.max(np.abs(c))) for c in stages.coefficients) or 1.0
+    for kept_part, colour, label in ((False, "#c8ccd2", "removed"), (True, "#1f77b4", "kept")):
+        xs, ys, sizes = [], [], []
+        for index, (values, kept) in enumerate(zip(stages.coefficients, stages.kept)):
+            level = depth if index == 0 else depth - index + 1  # cA_J, cD_J, …, cD_1
+            spacing = times.size / values.size
+            chosen = (kept != 0) if kept_part else (kept == 0)
+            positions = np.flatnonzero(chosen)
+            xs.append(times[0] + (positions + 0.5) * spacing * (times[1] - times[0]))
+            ys.append(np.full(positions.size, level if index else depth + 1))
+            sizes.append(4 + 26 * np.abs(values[positions]) / largest)
+        figure.add_trace(go.Scatter(x=np.concatenate(xs), y=np.concatenate(ys), mode="markers", name=label,
+                                    marker={"size": np.concatenate(sizes), "color": colour, "line": {"width": 0}}),
+                         row=2, col=1)
+    figure.update_yaxes(title_text="σ", row=1, col=1)
+    figure.update_yaxes(title_text="level (1 = finest; top = approximation)", autorange="reversed", row=2, col=1)
+    figure.update_xaxes(title_text=f"time from GPS {reference_gps:.2f} [s]", row=2, col=1)
+    figure.update_layout(title=title, template="plotly_white", height=560, margin={"t": 60, "b": 40})
+    return figure
+
+
+def events_figure(events, reference_gps: float, injections=None, title: str = ""):
+    """Clustered events: SNR against time, coloured by peak frequency, with injection times marked.
+
+    Parameters
+    ----------
+    events : astropy.table.Table
+        Output of :func:`mmlab.wdf.cluster_triggers`.
+    reference_gps : float
+        GPS time shown as zero.
+    injections : array_like, optional
+        GPS times of injected signals (vertical dotted lines).
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    import plotly.graph_objects as go
+
+    figure = go.Figure(go.Scatter(
+        x=np.asarray(events["gps_peak"]) - reference_gps, y=np.asarray(events["snr"]), mode="markers",
+        marker={"color": np.asarray(events["freq_peak"]), "colorscale": "Viridis", "size": 8,
+                "colorbar": {"title": "peak freq. [Hz]"}},
+        text=[f"{w}, {n} windows" for w, n in zip(events["wavelet"], events["n_triggers"])], name="events",
+    ))
+    for gps in ([] if injections is None else injections):
+        figure.add_vline(x=float(gps) - reference_gps, line={"dash": "dot", "color": "#d62728", "width": 1})
+    figure.update_layout(title=title, xaxis_title=f"time from GPS {reference_gps:.2f} [s]", yaxis_title="SNR",
+                         template="plotly_white", height=360, margin={"t": 50, "b": 40})
+    return figure
+
+
+def efficiency_figure(efficiencies, threshold: float, title: str = ""):
+    """Detection efficiency against optimal SNR per signal family, with binomial intervals.
+
+    Parameters
+    ----------
+    efficiencies : astropy.table.Table
+        Output of :func:`mmlab.efficiency.efficiency_study` (columns ``signal``,
+        ``snr``, ``efficiency``, ``low``, ``high``).
+    threshold : float
+        The SNR threshold used (shown in the title).
+    title : str
+        Figure title prefix.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    for name in dict.fromkeys(efficiencies["signal"]):
+        rows = efficiencies[efficiencies["signal"] == name]
+        efficiency = np.asarray(rows["efficiency"])
+        figure.add_trace(go.Scatter(
+            x=np.asarray(rows["snr"]), y=efficiency, mode="lines+markers", name=str(name),
+            error_y={"type": "data", "symmetric": False, "array": np.asarray(rows["high"]) - efficiency,
+                     "arrayminus": efficiency - np.asarray(rows["low"])},
+        ))
+    figure.update_layout(
+        title=f"{title} (threshold {threshold:.2f} for 1 false alarm per hour)", xaxis_title="optimal SNR",
+        yaxis={"title": "efficiency", "range": [-0.02, 1.02]}, template="plotly_white", height=400,
+        margin={"t": 50, "b": 40},
+    )
+    return figure

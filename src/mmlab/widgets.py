@@ -314,3 +314,82 @@ def signal_gallery(detector: str = "V1", source: str = "CCSN low_short", snr: fl
         control.observe(update, names="value")
     rows = [widgets.HBox(list(controls.values())[i:i + 3]) for i in range(0, len(controls), 3)]
     return widgets.VBox([*rows, status, *panels])
+
+
+def wdf_explorer(whitened: Strain, reference_gps: float, snr_threshold: float = 7.0):
+    """Step one window through the WDF: choose window, overlap, wavelet and thresholding.
+
+    The window start moves on the grid the overlap defines (steps of
+    ``window − overlap`` samples from the start of ``whitened``); the figure
+    shows the whitened window, the transient rebuilt from the kept
+    coefficients, and every coefficient by level; the status line says whether
+    the window would be a trigger.
+
+    Parameters
+    ----------
+    whitened : Strain
+        Whitened strain in units of σ (:meth:`mmlab.wdf.WaveletDetectionFilter.whiten`).
+    reference_gps : float
+        GPS time shown as zero (e.g. an injection).
+    snr_threshold : float
+        Initial trigger threshold.
+
+    Returns
+    -------
+    ipywidgets.VBox
+    """
+    import ipywidgets as widgets
+    import plotly.graph_objects as go
+
+    from mmlab.plots import wavelet_stages_figure
+    from mmlab.wdf import DEFAULT_WAVELETS, DETECTION_BLOCK_THRESHOLD, THRESHOLD_RULES, window_stages
+
+    style = {"description_width": "110px"}
+    controls = {
+        "window": widgets.Dropdown(options=[256, 512, 1024, 2048], value=1024, description="window [samples]", style=style),
+        "overlap": widgets.IntSlider(value=768, min=0, max=1020, step=4, description="overlap [samples]", style=style),
+        "start": widgets.FloatSlider(value=-0.2, min=-2.0, max=2.0, step=0.01, description="start [s]", style=style),
+        "wavelet": widgets.Dropdown(options=list(dict.fromkeys((*DEFAULT_WAVELETS, "db8", "sym8", "coif3"))),
+                                    value="sym4", description="wavelet", style=style),
+        "rule": widgets.ToggleButtons(options=THRESHOLD_RULES, value="block", description="rule", style=style),
+        "block_threshold": widgets.FloatSlider(value=DETECTION_BLOCK_THRESHOLD, min=2.0, max=12.0, step=0.25,
+                                               description="block λ", style=style),
+        "snr_threshold": widgets.FloatSlider(value=snr_threshold, min=3.0, max=20.0, step=0.25,
+                                             description="SNR threshold", style=style),
+    }
+    for control in controls.values():
+        control.continuous_update = False
+    status = widgets.HTML()
+
+    def current_stages():
+        values = {name: control.value for name, control in controls.items()}
+        window = int(values["window"])
+        controls["overlap"].max = window - 4
+        step = (window - min(values["overlap"], window - 4)) / whitened.sample_rate
+        # Snap the start onto the window grid of this overlap.
+        start = whitened.t0 + np.round((reference_gps + values["start"] - whitened.t0) / step) * step
+        stages = window_stages(whitened, start, window, values["wavelet"], values["rule"], "hard",
+                               values["block_threshold"])
+        verdict = "a trigger" if stages.snr >= values["snr_threshold"] else "below threshold"
+        status.value = (f"window at {start - reference_gps:+.3f} s, {window / whitened.sample_rate * 1e3:.0f} ms; "
+                        f"{values['wavelet']} SNR <b>{stages.snr:.2f}</b>: {verdict}; "
+                        f"{sum(int(np.count_nonzero(k)) for k in stages.kept)} of {window} coefficients kept")
+        return stages
+
+    panel = go.FigureWidget(wavelet_stages_figure(current_stages(), reference_gps))
+
+    def update(_=None):
+        try:
+            figure = wavelet_stages_figure(current_stages(), reference_gps)
+        except ValueError as exc:
+            status.value = f"<span style='color:#b00020'>Cannot show this selection: {exc}</span>"
+            return
+        with panel.batch_update():
+            for trace, new in zip(panel.data, figure.data):
+                trace.update(new.to_plotly_json())
+
+    for control in controls.values():
+        control.observe(update, names="value")
+    names = list(controls)
+    rows = [widgets.HBox([controls[n] for n in names[i:i + 3]]) for i in range(0, len(names), 3)]
+    return widgets.VBox([*rows, status, panel])
