@@ -219,18 +219,12 @@ def _shared_plan(wavelet: str, window: int, step: int) -> _SharedPlan:
     return _SharedPlan(tuple(levels), depth)
 
 
-def _range_sums(values: np.ndarray, firsts: np.ndarray, stops: np.ndarray) -> np.ndarray:
-    """``values[first:stop].sum()`` for many (overlapping) ranges, in one pass over ``values``.
-
-    The ranges' ends cut ``values`` into segments summed by :func:`numpy.add.reduceat`;
-    each range is then a difference of the segments' cumulative sums.
-    """
-    edges = np.sort(np.concatenate([firsts, stops]), kind="stable")
-    edges = edges[np.concatenate([[True], edges[1:] != edges[:-1]])]
-    padded = np.append(values.astype(np.float64, copy=False), 0.0)
-    segments = np.add.reduceat(padded, edges)[:-1] if edges[-1] == values.size else np.add.reduceat(padded, edges)
-    cumulative = np.concatenate([[0.0], np.cumsum(segments)])
-    return cumulative[np.searchsorted(edges, stops)] - cumulative[np.searchsorted(edges, firsts)]
+def _cumulative(values: np.ndarray, dtype) -> np.ndarray:
+    """Running sum with a leading zero, ``out[i] = values[:i].sum()`` (one pass, no extra copy)."""
+    out = np.empty(values.size + 1, dtype=dtype)
+    out[0] = 0
+    np.cumsum(values, dtype=dtype, out=out[1:])
+    return out
 
 
 def _block_edges(size: int, block: int) -> tuple[np.ndarray, np.ndarray]:
@@ -310,20 +304,22 @@ def screen_windows(
         gathered = source[:, level.gather]
         affected_detail = np.einsum("wkt,kt->wk", gathered, level.highpass)
         previous_affected = np.einsum("wkt,kt->wk", gathered, level.lowpass)
-        # Interior coefficients: sums over ranges of the chunk's level.
+        # Interior coefficients: sums over ranges of the chunk's level, from running sums.
         first, stop = level.interior
-        counts += _range_sums(squared >= median_bound_sq, offsets + first, offsets + stop).astype(np.int64)
+        cumulative_count = _cumulative(squared >= median_bound_sq, np.int32)
+        counts += cumulative_count[offsets + stop] - cumulative_count[offsets + first]
         counts += (affected_detail**2 >= median_bound_sq).sum(axis=-1)
         if rule == "dj":
-            energies += _range_sums(np.where(squared > threshold_bound_sq, squared, 0.0), offsets + first, offsets + stop)
+            cumulative_energy = _cumulative(np.where(squared > threshold_bound_sq, squared, 0.0), np.float64)
+            energies += cumulative_energy[offsets + stop] - cumulative_energy[offsets + first]
             energies += np.where(affected_detail**2 > threshold_bound_sq, affected_detail**2, 0.0).sum(axis=-1)
         else:
             # Block energies from the chunk's cumulative energy, corrected where the window differs.
-            cumulative = np.concatenate([[0.0], np.cumsum(squared)])
+            cumulative = _cumulative(squared, np.float64)
             block_first, block_stop = _block_edges(window // 2**j, block)
             block_energy = cumulative[offsets[:, None] + block_stop] - cumulative[offsets[:, None] + block_first]
             correction = affected_detail**2 - squared[offsets[:, None] + level.affected]
-            np.add.at(block_energy.T, level.affected // block, correction.T)
+            block_energy += correction @ (level.affected[:, None] // block == np.arange(block_first.size)[None, :])
             energies += np.where(block_energy > block_cut * (block_stop - block_first), block_energy, 0.0).sum(axis=-1)
         approximation = next_approximation
     # Deeper levels: assemble each window's approximation and decompose it explicitly.
