@@ -255,3 +255,43 @@ def test_detect_before_fit_and_bad_strain():
         wdf.detect(Strain(data, t0=100.0, sample_rate=FS))
     with pytest.raises(ValueError, match="AR order 5000 needs at least 50000"):
         WaveletDetectionFilter(ar_order=5000).fit(colored_noise("AdV", 8, FS, seed=0))
+
+
+def test_far_threshold_allows_the_requested_number_of_noise_events():
+    from mmlab.efficiency import far_threshold
+
+    snrs = [5.0, 9.0, 6.0, 12.0, 7.5]
+    threshold = far_threshold(snrs, live_time=2 * 3600.0, rate_per_hour=1.0)  # two events allowed
+    assert sum(s >= threshold for s in snrs) == 2 and 7.5 < threshold <= 9.0
+    assert far_threshold([8.0], live_time=7200.0, floor=5.0) == 5.0  # fewer events than allowed
+    with pytest.raises(ValueError, match="cannot measure 1 false alarms per hour"):
+        far_threshold(snrs, live_time=1800.0)
+
+
+def test_injection_campaign_finds_loud_signals_and_not_quiet_ones(fitted_filter):
+    from mmlab.efficiency import efficiency_table, injection_campaign
+
+    campaign = injection_campaign(fitted_filter, "AdV", lambda rng: sine_gaussian(float(rng.uniform(150, 300)), 9.0),
+                                  [3.0, 40.0], 6, seed=1, detector="V1", chunk=32.0, progress=False)
+    assert len(campaign) == 12 and np.all(np.diff(campaign["gps"]) == 4.0)
+    table = efficiency_table(campaign, threshold=8.0)
+    assert list(table["efficiency"]) == [0.0, 1.0]
+    assert table["low"][1] > 0.6 and table["high"][0] < 0.4  # Clopper-Pearson, 90 %
+    loud = campaign[campaign["snr"] == 40.0]
+    assert np.all(np.abs(loud["found_snr"] - 40.0) < 10.0)
+
+
+def test_wdf_explorer_follows_its_controls(fitted_filter, injected_stream):
+    from mmlab.widgets import wdf_explorer
+
+    whitened = fitted_filter.reset().whiten(injected_stream)
+    box = wdf_explorer(whitened, 1e9 + 80)
+    *rows, status, panel = box.children
+    controls = {child.description: child for row in rows for child in row.children}
+    assert "a trigger" in status.value
+    controls["start [s]"].value = -2.0  # noise only
+    assert "below threshold" in status.value
+    controls["window [samples]"].value = 256
+    assert controls["overlap [samples]"].max == 252 and len(panel.data[0].x) == 256
+    controls["wavelet"].value = "haar"
+    assert "haar SNR" in status.value
