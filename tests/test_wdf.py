@@ -63,6 +63,21 @@ def test_whitened_coloured_noise_is_flat(advirgo_whitener):
     assert_allclose(np.std(whitened.crop(1001, 1512).data), advirgo_whitener.sigma_, rtol=0.02)
 
 
+def test_double_whitening_is_zero_phase_and_flat(advirgo_whitener):
+    impulse = np.zeros(16384)
+    impulse[8192] = 1.0
+    response = advirgo_whitener.double_whiten(Strain(impulse, 0.0, FS)).data
+    assert np.argmax(np.abs(response)) == 8192
+    assert_allclose(response[8192 - 3000:8192], response[8193:8193 + 3000][::-1], atol=1e-12 * np.abs(response).max())
+    whitened = advirgo_whitener.double_whiten(colored_noise("AdV", 256, FS, seed=2, t0=0.0)).crop(2, 254)
+    frequencies, psd = welch_psd(whitened)
+    band = (frequencies >= 20) & (frequencies <= 1500)
+    ratio = psd[band] / (2 * advirgo_whitener.sigma_**2 / FS)
+    band_means = [ratio[(frequencies[band] >= a) & (frequencies[band] < a + 10)].mean() for a in range(20, 1500, 10)]
+    assert np.all(np.abs(np.array(band_means) - 1) < 0.15), (min(band_means), max(band_means))
+    assert_allclose(np.std(whitened.data), advirgo_whitener.sigma_, rtol=0.02)
+
+
 def test_whitener_streams_chunks_like_one_call(advirgo_whitener):
     data = colored_noise("AdV", 20, FS, seed=3, t0=2000, detector="V1")
     whole = advirgo_whitener.reset().transform(data).data

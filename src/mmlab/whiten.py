@@ -133,6 +133,17 @@ class ARWhitener:
     order : int
         AR order P (the WDF uses several hundred to a few thousand).
 
+    Notes
+    -----
+    :meth:`double_whiten` is the zero-phase variant of the legacy WDF runs: a
+    causal pass and a time-reversed pass, each with a "half" whitening filter
+    ``B`` whose power response is the square root of the AR model's inverse
+    spectrum (``|B|⁴ ∝ 1/S``), an AR filter of order 2P found by
+    Levinson–Durbin (:func:`scipy.linalg.solve_toeplitz`) on the
+    autocorrelation of ``√S``. Applying ``A`` twice instead would square the whitening. It
+    needs the whole segment (the reverse pass runs back from its end), so it
+    does not stream.
+
     Attributes
     ----------
     ar_coefficients_ : numpy.ndarray
@@ -160,6 +171,7 @@ class ARWhitener:
         self.ar_coefficients_, variance, self.reflection_coefficients_ = burg_ar(learn.data, self.order)
         self.sigma_ = float(np.sqrt(variance))
         self.sample_rate_ = learn.sample_rate
+        self._half = None
         self._history: np.ndarray | None = None
         self._next_t0: float | None = None
         return self
@@ -201,6 +213,39 @@ class ARWhitener:
         self._history = extended[-self.order:]
         self._next_t0 = strain.t_end
         return Strain(whitened, t0=strain.t0, sample_rate=strain.sample_rate, detector=strain.detector)
+
+    def double_whiten(self, strain: Strain) -> Strain:
+        """Zero-phase whitening of a whole segment: a causal and a time-reversed half-whitening pass.
+
+        The output has the same flat PSD and standard deviation ``sigma_`` as
+        :meth:`transform` but no phase shift (transients keep their shape and
+        timing). The first and last 2P samples are edge transients.
+        """
+        self._check_fitted()
+        strain.require_finite()
+        if strain.sample_rate != self.sample_rate_:
+            raise ValueError(
+                f"strain sample_rate={strain.sample_rate} Hz differs from the learn stretch's {self.sample_rate_} Hz"
+            )
+        half = self._half_filter()
+        forward = signal.oaconvolve(strain.data, half)[: len(strain)]
+        both = signal.oaconvolve(forward[::-1], half)[: len(strain)][::-1]
+        return Strain(both, t0=strain.t0, sample_rate=strain.sample_rate, detector=strain.detector)
+
+    def _half_filter(self) -> np.ndarray:
+        """FIR ``B`` (order 2P) with ``|B|⁴ S_AR = σ²``: each pass whitens half of the AR model's spectrum."""
+        from scipy.linalg import solve_toeplitz
+
+        if getattr(self, "_half", None) is None:
+            n_fft = 16 * (self.order + 1)
+            model = self.sigma_**2 / np.abs(np.fft.rfft(self.filter_, n=n_fft)) ** 2  # σ²/|A|², per sample
+            autocorrelation = np.fft.irfft(np.sqrt(model), n=n_fft)[: 2 * self.order + 1]
+            coefficients = solve_toeplitz(autocorrelation[:-1], autocorrelation[1:])
+            half = np.concatenate([[1.0], -coefficients])
+            # Scale so that two passes leave white noise of variance σ² (as one pass of A does).
+            response = np.abs(np.fft.rfft(half, n=n_fft)) ** 4 * model
+            self._half = half * (self.sigma_**2 / np.mean(response)) ** 0.25
+        return self._half
 
     def psd(self, frequencies) -> np.ndarray:
         """One-sided PSD of the fitted AR model, ``2 σ² / (fs |A(f)|²)``, in 1/Hz."""
