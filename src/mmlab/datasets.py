@@ -1,0 +1,359 @@
+"""Labelled data sets of WDF triggers for supernova-vs-glitch classification (Iess et al. 2020, 2023).
+
+Every sample is made the way the papers made theirs: simulated design-curve
+noise of one detector, one signal injected at a random sky position and
+optimal SNR, the Wavelet Detection Filter run over it, and the loudest event
+that overlaps the signal taken as the trigger. Around the trigger's peak time
+the sample keeps the whitened time series (for 1D networks and LSTMs) and a
+fixed-size time–frequency image (for 2D networks). A noise class is made of
+the loudest WDF event in noise alone.
+
+Data sets are cached as compressed arrays beside a JSON manifest (the
+configuration, package versions and SHA-256 of the arrays), written to a
+temporary file and renamed; the same configuration and seed rebuild the same
+bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from mmlab.config import data_dir
+from mmlab.detectors import DESIGN_PSD_OF, get_detector
+from mmlab.inject import add_signal, detector_signal, random_sky, scale_to_snr
+from mmlab.io import DataFileError, sha256sum, write_text_atomically
+from mmlab.noise import colored_noise
+from mmlab.signals import CCSN_FAMILIES, ccsn_3d_waveform, ccsn_family_waveform, random_glitch
+from mmlab.timefreq import spectrogram_image
+from mmlab.validation import check_positive
+
+#: Signal classes a data set can hold; ``ccsn_3d`` needs the 3D-simulation files.
+SIGNAL_CLASSES = (*(f"ccsn_{family}" for family in CCSN_FAMILIES), "ccsn_3d", "sine_gaussian", "scattered_light", "blip")
+
+#: Every class name, the noise class first.
+ALL_CLASSES = ("noise", *SIGNAL_CLASSES)
+
+#: Classes that count as "CCSN" in the binary task.
+CCSN_CLASSES = tuple(name for name in SIGNAL_CLASSES if name.startswith("ccsn_"))
+
+#: Data-set format version, part of the cache key.
+FORMAT_VERSION = 1
+
+#: Arrays stored for every sample.
+_ARRAYS = ("timeseries", "images", "labels", "snr", "trigger_snr", "subset")
+
+
+def check_classes(classes) -> tuple[str, ...]:
+    """Return ``classes`` as a tuple if every name is known and none repeats, else raise listing the known ones."""
+    classes = tuple(classes)
+    unknown = [name for name in classes if name not in ALL_CLASSES]
+    if unknown:
+        raise ValueError(f"unknown class names {unknown}; known classes are {list(ALL_CLASSES)}")
+    if len(set(classes)) != len(classes) or len(classes) < 2:
+        raise ValueError(f"give at least two distinct classes, got {list(classes)}")
+    return classes
+
+
+@dataclass(frozen=True)
+class DatasetConfig:
+    """Everything that determines a data set (and so its cache key).
+
+    Parameters
+    ----------
+    detector : str
+        Detector prefix; its design curve colours the noise (``"V1"``: AdV,
+        ``"E1"``: one Einstein Telescope interferometer).
+    classes : tuple of str
+        Class names from :data:`ALL_CLASSES`.
+    n_per_class : int
+        Samples per class.
+    snr_range : tuple of float
+        Optimal SNRs are drawn uniformly in this range.
+    segment : int
+        Samples of whitened time series kept around each trigger.
+    image_shape : tuple of int
+        ``(frequencies, times)`` of the time–frequency image.
+    noise_seconds : float
+        Length of the noise stretch simulated per sample.
+    wdf_threshold : float
+        WDF trigger threshold (low, so that noise-class triggers exist).
+    sample_rate : float
+        Samples per second, in Hz.
+    split : tuple of float
+        Train, validation and test fractions (stratified by class).
+    seed : int
+        Drives everything.
+    """
+
+    detector: str = "V1"
+    classes: tuple = ALL_CLASSES
+    n_per_class: int = 100
+    snr_range: tuple = (8.0, 40.0)
+    segment: int = 2048
+    image_shape: tuple = (64, 64)
+    noise_seconds: float = 6.0
+    wdf_threshold: float = 4.0
+    sample_rate: float = 4096.0
+    split: tuple = (0.7, 0.15, 0.15)
+    seed: int = 0
+
+    def __post_init__(self):
+        object.__setattr__(self, "classes", check_classes(self.classes))
+        get_detector(self.detector)
+        if int(self.n_per_class) != self.n_per_class or self.n_per_class < 3:
+            raise ValueError(f"n_per_class must be an integer of at least 3, got {self.n_per_class!r}")
+        low, high = self.snr_range
+        if not 0 < check_positive("snr_range[0]", low) <= check_positive("snr_range[1]", high):
+            raise ValueError(f"snr_range must be (low, high) with 0 < low <= high, got {self.snr_range!r}")
+        if int(self.segment) != self.segment or self.segment < 64:
+            raise ValueError(f"segment must be an integer number of samples >= 64, got {self.segment!r}")
+        if len(self.split) != 3 or abs(sum(self.split) - 1) > 1e-9 or min(self.split) <= 0:
+            raise ValueError(f"split must be three positive fractions summing to 1, got {self.split!r}")
+        for name in ("classes", "snr_range", "image_shape", "split"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+
+    def key(self) -> str:
+        """A short hash of the configuration, the data-set format and the packages that shape the data."""
+        import lal
+        import pywt
+        import scipy
+
+        from mmlab import __version__
+
+        identity = {
+            "config": dataclasses.asdict(self), "format": FORMAT_VERSION, "mmlab": __version__,
+            "numpy": np.__version__, "scipy": scipy.__version__, "pywt": pywt.__version__, "lal": lal.__version__,
+        }
+        return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Samples of a :class:`DatasetConfig`, with labels and what was injected.
+
+    Attributes
+    ----------
+    config : DatasetConfig
+    timeseries : numpy.ndarray
+        ``(n, segment)`` float32 whitened strain (units of σ) centred on each trigger.
+    images : numpy.ndarray
+        ``(n, frequencies, times)`` float32 normalised spectrogram images.
+    labels : numpy.ndarray
+        Class index into ``config.classes``.
+    snr : numpy.ndarray
+        Injected optimal SNR (0 for the noise class).
+    trigger_snr : numpy.ndarray
+        WDF SNR of the trigger.
+    subset : numpy.ndarray
+        0 train, 1 validation, 2 test.
+    """
+
+    config: DatasetConfig
+    timeseries: np.ndarray
+    images: np.ndarray
+    labels: np.ndarray
+    snr: np.ndarray
+    trigger_snr: np.ndarray
+    subset: np.ndarray
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        return self.config.classes
+
+    @property
+    def is_ccsn(self) -> np.ndarray:
+        """Binary labels: 1 for supernova classes, 0 for glitches and noise."""
+        return np.isin(np.asarray(self.class_names)[self.labels], CCSN_CLASSES).astype(np.int64)
+
+    def part(self, name: str) -> dict[str, np.ndarray]:
+        """Arrays of the ``"train"``, ``"validation"`` or ``"test"`` subset."""
+        index = {"train": 0, "validation": 1, "test": 2}
+        if name not in index:
+            raise ValueError(f"subset must be one of {list(index)}, got {name!r}")
+        chosen = self.subset == index[name]
+        return {array: getattr(self, array)[chosen] for array in _ARRAYS if array != "subset"} | {
+            "is_ccsn": self.is_ccsn[chosen]}
+
+
+def _waveform_maker(name: str, sample_rate: float):
+    """``make(rng) -> Waveform`` for a signal class."""
+    if name.startswith("ccsn_") and name != "ccsn_3d":
+        family = name.removeprefix("ccsn_")
+        return lambda rng: ccsn_family_waveform(family, sample_rate=sample_rate, seed=rng)
+    if name == "ccsn_3d":
+        from mmlab.io import find_ccsn_3d_files
+
+        models = sorted(find_ccsn_3d_files())
+        if not models:
+            raise FileNotFoundError(
+                "class 'ccsn_3d' needs 3D supernova waveform files: put <model>_strains_<axis>.txt in "
+                "<data_dir>/ccsn_3d or set MMLAB_DATA_MIRROR, or leave the class out"
+            )
+        loaded = [ccsn_3d_waveform(model, sample_rate=sample_rate) for model in models]
+        return lambda rng: loaded[int(rng.integers(len(loaded)))]
+    return lambda rng: random_glitch(name, sample_rate=sample_rate, seed=rng)
+
+
+def _one_sample(wdf, config: DatasetConfig, psd: str, make, rng: np.random.Generator):
+    """One (time series, image, injected SNR, trigger SNR), or None if the WDF found nothing usable."""
+    from mmlab.wdf import cluster_triggers
+
+    fs = config.sample_rate
+    noise = colored_noise(psd, config.noise_seconds, fs, seed=rng, t0=0.0, detector=config.detector)
+    lead = (wdf.startup_samples + config.segment) / fs
+    centre = float(rng.uniform(lead + 0.5, config.noise_seconds - config.segment / fs - 0.5))
+    snr, span = 0.0, None
+    data = noise
+    if make is not None:
+        waveform = make(rng)
+        sky = {}
+        if waveform.is_polarised:
+            ra, dec, psi = (float(v[0]) for v in random_sky(1, rng))
+            sky = {"ra": ra, "dec": dec, "psi": psi}
+        snr = float(rng.uniform(*config.snr_range))
+        signal = scale_to_snr(detector_signal(waveform, config.detector, centre, **sky), snr, psd)
+        data = add_signal(noise, signal)
+        span = (signal.t0, signal.t_end)
+    events = cluster_triggers(wdf.reset().detect(data))
+    if span is not None and len(events):
+        events = events[(events["event_start"] <= span[1]) & (events["event_end"] >= span[0])]
+    if not len(events):
+        return None
+    trigger = events[int(np.argmax(events["snr"]))]
+    whitened = wdf.reset().whiten(data)
+    first = int(round((float(trigger["gps_peak"]) - whitened.t0) * fs)) - config.segment // 2
+    if first < wdf.startup_samples or first + config.segment > len(whitened):
+        return None
+    cut = whitened.crop(whitened.t0 + first / fs, whitened.t0 + (first + config.segment) / fs)
+    image = spectrogram_image(cut, shape=config.image_shape, f_range=(20.0, min(2000.0, fs / 2)), fftlength=1 / 32)
+    return cut.data.astype(np.float32), image.image, snr, float(trigger["snr"])
+
+
+def build_dataset(config: DatasetConfig, progress: bool = True) -> Dataset:
+    """Simulate, inject, trigger and cut every sample of a data set (no caching: see :func:`load_dataset`).
+
+    A sample whose injection the WDF misses (low SNR, or no trigger) is
+    redrawn, so every class gets ``n_per_class`` samples; the misses shape the
+    SNR distribution at the low end, as in the papers.
+    """
+    from mmlab.wdf import WaveletDetectionFilter
+
+    rng = np.random.default_rng(config.seed)
+    psd = DESIGN_PSD_OF[config.detector]
+    wdf = WaveletDetectionFilter(snr_threshold=config.wdf_threshold).fit(
+        colored_noise(psd, 120.0, config.sample_rate, seed=rng, detector=config.detector))
+    columns = {"timeseries": [], "images": [], "labels": [], "snr": [], "trigger_snr": []}
+    total = config.n_per_class * len(config.classes)
+    with tqdm(total=total, desc="samples", disable=not progress) as bar:
+        for label, name in enumerate(config.classes):
+            make = None if name == "noise" else _waveform_maker(name, config.sample_rate)
+            made = 0
+            while made < config.n_per_class:
+                sample = _one_sample(wdf, config, psd, make, rng)
+                if sample is None:
+                    continue
+                for column, value in zip(("timeseries", "images", "snr", "trigger_snr"), sample):
+                    columns[column].append(value)
+                columns["labels"].append(label)
+                made += 1
+                bar.update()
+    labels = np.asarray(columns["labels"], dtype=np.int64)
+    subset = np.zeros(labels.size, dtype=np.int8)
+    for label in range(len(config.classes)):
+        members = rng.permutation(np.flatnonzero(labels == label))
+        # At least one sample of every class in each subset (n_per_class >= 3).
+        n_validation = max(1, int(round(config.split[1] * members.size)))
+        n_test = max(1, int(round(config.split[2] * members.size)))
+        n_train = members.size - n_validation - n_test
+        subset[members[n_train:n_train + n_validation]] = 1
+        subset[members[n_train + n_validation:]] = 2
+    return Dataset(
+        config=config, timeseries=np.stack(columns["timeseries"]), images=np.stack(columns["images"]),
+        labels=labels, snr=np.asarray(columns["snr"]), trigger_snr=np.asarray(columns["trigger_snr"]), subset=subset,
+    )
+
+
+def _paths(config: DatasetConfig, directory: Path | None) -> tuple[Path, Path]:
+    folder = Path(directory) if directory is not None else data_dir() / "datasets"
+    stem = f"ccsn-{config.detector}-{config.key()}"
+    return folder / f"{stem}.npz", folder / f"{stem}.json"
+
+
+def save_dataset(dataset: Dataset, directory: str | os.PathLike | None = None) -> Path:
+    """Write the arrays (``.npz``, compressed) and the manifest (``.json``) atomically; return the array file."""
+    arrays_path, manifest_path = _paths(dataset.config, directory)
+    arrays_path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **{name: getattr(dataset, name) for name in _ARRAYS})
+    descriptor, temporary = tempfile.mkstemp(dir=arrays_path.parent, prefix=f".{arrays_path.stem}.", suffix=".npz")
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(buffer.getvalue())
+        os.replace(temporary, arrays_path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    manifest = {"config": dataclasses.asdict(dataset.config), "key": dataset.config.key(), "format": FORMAT_VERSION,
+                "file": arrays_path.name, "sha256": hashlib.sha256(buffer.getvalue()).hexdigest(),
+                "samples": int(dataset.labels.size)}
+    write_text_atomically(manifest_path, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return arrays_path
+
+
+def read_dataset(config: DatasetConfig, directory: str | os.PathLike | None = None) -> Dataset:
+    """Read a cached data set, checking it against its manifest.
+
+    Raises
+    ------
+    FileNotFoundError
+        If no data set of this configuration is cached.
+    DataFileError
+        If the manifest is unreadable, describes another configuration, or the
+        arrays' SHA-256 differs from the manifest's (a damaged or altered file).
+    """
+    arrays_path, manifest_path = _paths(config, directory)
+    if not arrays_path.is_file() or not manifest_path.is_file():
+        raise FileNotFoundError(f"no cached data set for this configuration at {arrays_path}")
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except json.JSONDecodeError as exc:
+        raise DataFileError(f"{manifest_path}: not a readable manifest ({exc})") from None
+    if manifest.get("key") != config.key() or manifest.get("config") != json.loads(json.dumps(dataclasses.asdict(config))):
+        raise DataFileError(f"{manifest_path}: describes another configuration than the one requested")
+    actual = sha256sum(arrays_path)
+    if actual != manifest.get("sha256"):
+        raise DataFileError(
+            f"{arrays_path}: SHA-256 {actual[:12]}… does not match the manifest's {str(manifest.get('sha256'))[:12]}…"
+        )
+    with np.load(arrays_path) as arrays:
+        return Dataset(config=config, **{name: arrays[name] for name in _ARRAYS})
+
+
+def load_dataset(
+    config: DatasetConfig, directory: str | os.PathLike | None = None, progress: bool = True,
+) -> Dataset:
+    """The data set of ``config``: from the cache if present and intact, else built and cached.
+
+    A cached copy that fails its manifest check is rebuilt (with a warning),
+    never used; a build that is interrupted leaves no partial files.
+    """
+    try:
+        return read_dataset(config, directory)
+    except FileNotFoundError:
+        pass
+    except DataFileError as exc:
+        warnings.warn(f"rebuilding the data set: {exc}", stacklevel=2)
+    dataset = build_dataset(config, progress=progress)
+    save_dataset(dataset, directory)
+    return dataset
