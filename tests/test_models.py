@@ -1,0 +1,88 @@
+"""Model factories, training helpers and metrics against hand-made references."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import mmlab
+from mmlab.train import accuracy_by_snr, evaluate, fit, predict, roc_curve
+
+
+def test_roc_curve_of_known_scores():
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.55, 0.4])
+    positive = np.array([1, 1, 0, 1, 0, 0], dtype=bool)
+    false_positive, true_positive, auc = roc_curve(scores, positive)
+    assert_allclose(true_positive, [0, 1 / 3, 2 / 3, 2 / 3, 1, 1, 1])
+    assert_allclose(false_positive, [0, 0, 0, 1 / 3, 1 / 3, 2 / 3, 1])
+    assert auc == pytest.approx(8 / 9)  # 8 of the 9 positive-negative pairs are ranked right
+    with pytest.raises(ValueError, match="both positive and negative"):
+        roc_curve(scores, np.ones(6, dtype=bool))
+
+
+def test_evaluate_counts_confusions_and_the_binary_task():
+    probabilities = np.array([[0.8, 0.1, 0.1], [0.1, 0.7, 0.2], [0.2, 0.2, 0.6], [0.1, 0.6, 0.3]])
+    labels = np.array([0, 1, 2, 2])
+    result = evaluate(probabilities, labels, ccsn_classes=np.array([False, True, True]))
+    assert result.accuracy == 0.75
+    assert result.confusion.tolist() == [[1, 0, 0], [0, 1, 0], [0, 1, 1]]
+    assert_allclose(result.recall, [1, 1, 0.5]) and assert_allclose(result.precision, [1, 0.5, 1])
+    assert result.binary_accuracy == 1.0  # the 2 -> 1 confusion stays within CCSN
+    with pytest.raises(ValueError, match="one flag per class"):
+        evaluate(probabilities, labels, ccsn_classes=np.array([True, False]))
+
+
+def test_accuracy_by_snr_bins():
+    centres, accuracy, counts = accuracy_by_snr([1, 0, 1, 1], [9, 11, 15, 35], [8, 12, 20, 40])
+    assert_allclose(centres, [10, 16, 30]) and counts.tolist() == [2, 1, 1]
+    assert_allclose(accuracy, [0.5, 1.0, 1.0])
+
+
+@pytest.fixture(scope="module")
+def toy_problem():
+    """Two classes a small network separates: a 60 Hz tone or a 300 Hz tone in noise."""
+    rng = np.random.default_rng(0)
+    times = np.arange(256) / 1024
+    labels = rng.integers(0, 2, 400)
+    frequency = np.where(labels == 1, 300.0, 60.0)[:, None]
+    series = np.sin(2 * np.pi * frequency * times + rng.uniform(0, 6, (400, 1))) + rng.normal(0, 1, (400, 256))
+    return series.astype(np.float32), labels
+
+
+@pytest.mark.parametrize("factory", ["build_cnn1d", "build_lstm"])
+def test_time_series_models_learn_a_toy_problem(toy_problem, factory):
+    from mmlab import models
+
+    mmlab.seed_everything(1)
+    series, labels = toy_problem
+    model = getattr(models, factory)((256, 1), 2)
+    history = fit(model, series[:300], labels[:300], series[300:350], labels[300:350], epochs=15, verbose=0)
+    assert len(history["loss"]) >= 2 and history["loss"][-1] < history["loss"][0]
+    result = evaluate(predict(model, series[350:]), labels[350:], np.array([False, True]))
+    assert result.accuracy > 0.9
+
+
+def test_cnn2d_learns_a_toy_problem():
+    from mmlab.models import build_cnn2d
+
+    mmlab.seed_everything(2)
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 2, 300)
+    images = rng.uniform(0, 0.5, (300, 16, 16)).astype(np.float32)
+    images[labels == 1, 10:14, 4:12] += 0.5  # a bright patch
+    model = build_cnn2d((16, 16, 1), 2, filters=(8, 16))
+    fit(model, images[:200], labels[:200], images[200:250], labels[200:250], epochs=10, verbose=0)
+    assert evaluate(predict(model, images[250:]), labels[250:], np.array([False, True])).accuracy > 0.9
+
+
+def test_mismatched_shapes_and_bad_arguments_are_named():
+    from mmlab.models import build_cnn1d, build_cnn2d, build_lstm
+
+    model = build_cnn1d((128, 1), 3)
+    with pytest.raises(ValueError, match=r"model 'cnn1d' takes samples of shape \(128, 1\), got \(64, 1\)"):
+        predict(model, np.zeros((2, 64)))
+    with pytest.raises(ValueError, match="n_classes must be an integer of at least 2"):
+        build_cnn2d((16, 16, 1), 1)
+    with pytest.raises(ValueError, match="build_cnn2d needs an input_shape of 3 positive integers"):
+        build_cnn2d((16, 16), 2)
+    with pytest.raises(ValueError, match=r"multiple of frame \(16\)"):
+        build_lstm((100, 1), 2)
