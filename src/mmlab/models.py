@@ -116,8 +116,9 @@ def build_lstm(
 
     An LSTM stepping through 2048 samples one by one is slow to train and
     forgets; the series is reshaped into ``samples / frame`` steps of
-    ``frame × channels`` values, and a 1D convolution summarises each step
-    before the recurrent layer.
+    ``frame × channels`` values, a 1D convolution summarises each step, and
+    the LSTM's outputs at every step are max-pooled (the transient sits in
+    the middle of the sequence, far from its end).
 
     Parameters
     ----------
@@ -140,8 +141,9 @@ def build_lstm(
         raise ValueError(f"build_lstm needs samples ({samples}) to be a multiple of frame ({frame})")
     inputs = keras.Input(shape=(samples, channels), name="timeseries")
     x = keras.layers.Reshape((samples // frame, frame * channels))(inputs)
-    x = keras.layers.Conv1D(32, 3, padding="same", activation="relu")(x)
-    x = keras.layers.LSTM(units)(x)
+    x = keras.layers.Conv1D(64, 3, padding="same", activation="relu")(x)
+    x = keras.layers.LSTM(units, return_sequences=True)(x)
+    x = keras.layers.GlobalMaxPooling1D()(x)
     x = keras.layers.Dense(dense_units, activation="relu")(x)
     x = keras.layers.Dropout(dropout)(x)
     outputs = keras.layers.Dense(_check_classes(n_classes), activation="softmax", name="class")(x)
