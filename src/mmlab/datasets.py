@@ -30,11 +30,12 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from mmlab.config import data_dir
-from mmlab.detectors import DESIGN_PSD_OF, get_detector
-from mmlab.inject import add_signal, detector_signal, random_sky, scale_to_snr
+from mmlab.detectors import DESIGN_PSD_OF
+from mmlab.inject import add_signal, detector_signal, random_sky
 from mmlab.io import DataFileError, sha256sum, write_text_atomically
 from mmlab.noise import colored_noise
 from mmlab.signals import CCSN_FAMILIES, ccsn_3d_waveform, ccsn_family_waveform, random_glitch
+from mmlab.strain import Strain
 from mmlab.timefreq import spectrogram_image
 from mmlab.validation import check_positive
 
@@ -48,7 +49,7 @@ ALL_CLASSES = ("noise", *SIGNAL_CLASSES)
 CCSN_CLASSES = tuple(name for name in SIGNAL_CLASSES if name.startswith("ccsn_"))
 
 #: Data-set format version, part of the cache key.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 #: Arrays stored for every sample.
 _ARRAYS = ("timeseries", "images", "labels", "snr", "trigger_snr", "subset")
@@ -71,15 +72,18 @@ class DatasetConfig:
 
     Parameters
     ----------
-    detector : str
-        Detector prefix; its design curve colours the noise (``"V1"``: AdV,
-        ``"E1"``: one Einstein Telescope interferometer).
+    detectors : tuple of str
+        Detector prefixes, or a network name (``"ET"``); each one's design
+        curve colours its noise (``"V1"``: AdV, ``"E1"``: one Einstein
+        Telescope interferometer). With several, every sample is one source
+        seen by all of them, kept only if each detector has a trigger on it,
+        and cut around the first detector's trigger (channels in this order).
     classes : tuple of str
         Class names from :data:`ALL_CLASSES`.
     n_per_class : int
         Samples per class.
     snr_range : tuple of float
-        Optimal SNRs are drawn uniformly in this range.
+        Optimal SNRs (network SNRs with several detectors) are drawn uniformly in this range.
     segment : int
         Samples of whitened time series kept around each trigger.
     image_shape : tuple of int
@@ -96,7 +100,7 @@ class DatasetConfig:
         Drives everything.
     """
 
-    detector: str = "V1"
+    detectors: tuple = ("V1",)
     classes: tuple = ALL_CLASSES
     n_per_class: int = 100
     snr_range: tuple = (8.0, 40.0)
@@ -109,8 +113,10 @@ class DatasetConfig:
     seed: int = 0
 
     def __post_init__(self):
+        from mmlab.detectors import detector_names
+
         object.__setattr__(self, "classes", check_classes(self.classes))
-        get_detector(self.detector)
+        object.__setattr__(self, "detectors", detector_names(self.detectors))
         if int(self.n_per_class) != self.n_per_class or self.n_per_class < 3:
             raise ValueError(f"n_per_class must be an integer of at least 3, got {self.n_per_class!r}")
         low, high = self.snr_range
@@ -146,15 +152,15 @@ class Dataset:
     ----------
     config : DatasetConfig
     timeseries : numpy.ndarray
-        ``(n, segment)`` float32 whitened strain (units of σ) centred on each trigger.
+        ``(n, segment, detectors)`` float32 whitened strain (units of σ) centred on each trigger.
     images : numpy.ndarray
-        ``(n, frequencies, times)`` float32 normalised spectrogram images.
+        ``(n, frequencies, times, detectors)`` float32 normalised spectrogram images.
     labels : numpy.ndarray
         Class index into ``config.classes``.
     snr : numpy.ndarray
-        Injected optimal SNR (0 for the noise class).
+        Injected optimal (network) SNR (0 for the noise class).
     trigger_snr : numpy.ndarray
-        WDF SNR of the trigger.
+        ``(n, detectors)`` WDF SNR of each detector's trigger.
     subset : numpy.ndarray
         0 train, 1 validation, 2 test.
     """
@@ -205,16 +211,18 @@ def _waveform_maker(name: str, sample_rate: float):
     return lambda rng: random_glitch(name, sample_rate=sample_rate, seed=rng)
 
 
-def _one_sample(wdf, config: DatasetConfig, psd: str, make, rng: np.random.Generator):
-    """One (time series, image, injected SNR, trigger SNR), or None if the WDF found nothing usable."""
+def _one_sample(filters: dict, config: DatasetConfig, make, rng: np.random.Generator):
+    """One (time series, image, injected SNR, trigger SNRs), or None if a detector has no usable trigger."""
+    from mmlab.inject import network_snr, optimal_snr
     from mmlab.wdf import cluster_triggers
 
     fs = config.sample_rate
-    noise = colored_noise(psd, config.noise_seconds, fs, seed=rng, t0=0.0, detector=config.detector)
-    lead = (wdf.startup_samples + config.segment) / fs
+    startup = max(wdf.startup_samples for wdf in filters.values())
+    lead = (startup + config.segment) / fs
     centre = float(rng.uniform(lead + 0.5, config.noise_seconds - config.segment / fs - 0.5))
-    snr, span = 0.0, None
-    data = noise
+    data = {name: colored_noise(DESIGN_PSD_OF[name], config.noise_seconds, fs, seed=rng, t0=0.0, detector=name)
+            for name in config.detectors}
+    snr, spans = 0.0, {}
     if make is not None:
         waveform = make(rng)
         sky = {}
@@ -222,22 +230,35 @@ def _one_sample(wdf, config: DatasetConfig, psd: str, make, rng: np.random.Gener
             ra, dec, psi = (float(v[0]) for v in random_sky(1, rng))
             sky = {"ra": ra, "dec": dec, "psi": psi}
         snr = float(rng.uniform(*config.snr_range))
-        signal = scale_to_snr(detector_signal(waveform, config.detector, centre, **sky), snr, psd)
-        data = add_signal(noise, signal)
-        span = (signal.t0, signal.t_end)
-    events = cluster_triggers(wdf.reset().detect(data))
-    if span is not None and len(events):
-        events = events[(events["event_start"] <= span[1]) & (events["event_end"] >= span[0])]
-    if not len(events):
-        return None
-    trigger = events[int(np.argmax(events["snr"]))]
-    whitened = wdf.reset().whiten(data)
-    first = int(round((float(trigger["gps_peak"]) - whitened.t0) * fs)) - config.segment // 2
-    if first < wdf.startup_samples or first + config.segment > len(whitened):
-        return None
-    cut = whitened.crop(whitened.t0 + first / fs, whitened.t0 + (first + config.segment) / fs)
-    image = spectrogram_image(cut, shape=config.image_shape, f_range=(20.0, min(2000.0, fs / 2)), fftlength=1 / 32)
-    return cut.data.astype(np.float32), image.image, snr, float(trigger["snr"])
+        signals = {name: detector_signal(waveform, name, centre, **sky) for name in config.detectors}
+        network = network_snr(optimal_snr(signals[name], DESIGN_PSD_OF[name], fs) for name in config.detectors)
+        if network == 0:
+            return None
+        for name, signal in signals.items():
+            scaled = Strain(signal.data * (snr / network), signal.t0, signal.sample_rate, signal.detector)
+            data[name] = add_signal(data[name], scaled)
+            spans[name] = (scaled.t0, scaled.t_end)
+    triggers = {}
+    for name in config.detectors:
+        events = cluster_triggers(filters[name].reset().detect(data[name]))
+        if name in spans and len(events):
+            events = events[(events["event_start"] <= spans[name][1]) & (events["event_end"] >= spans[name][0])]
+        if not len(events):
+            return None
+        triggers[name] = events[int(np.argmax(events["snr"]))]
+    reference = float(triggers[config.detectors[0]]["gps_peak"])
+    cuts, images = [], []
+    for name in config.detectors:
+        whitened = filters[name].reset().whiten(data[name])
+        first = int(round((reference - whitened.t0) * fs)) - config.segment // 2
+        if first < startup or first + config.segment > len(whitened):
+            return None
+        cut = whitened.crop(whitened.t0 + first / fs, whitened.t0 + (first + config.segment) / fs)
+        cuts.append(cut.data.astype(np.float32))
+        images.append(spectrogram_image(cut, shape=config.image_shape, f_range=(20.0, min(2000.0, fs / 2)),
+                                        fftlength=1 / 32).image)
+    return (np.stack(cuts, axis=-1), np.stack(images, axis=-1), snr,
+            np.array([float(triggers[name]["snr"]) for name in config.detectors]))
 
 
 def build_dataset(config: DatasetConfig, progress: bool = True) -> Dataset:
@@ -250,9 +271,11 @@ def build_dataset(config: DatasetConfig, progress: bool = True) -> Dataset:
     from mmlab.wdf import WaveletDetectionFilter
 
     rng = np.random.default_rng(config.seed)
-    psd = DESIGN_PSD_OF[config.detector]
-    wdf = WaveletDetectionFilter(snr_threshold=config.wdf_threshold).fit(
-        colored_noise(psd, 120.0, config.sample_rate, seed=rng, detector=config.detector))
+    filters = {
+        name: WaveletDetectionFilter(snr_threshold=config.wdf_threshold).fit(
+            colored_noise(DESIGN_PSD_OF[name], 120.0, config.sample_rate, seed=rng, detector=name))
+        for name in config.detectors
+    }
     columns = {"timeseries": [], "images": [], "labels": [], "snr": [], "trigger_snr": []}
     total = config.n_per_class * len(config.classes)
     with tqdm(total=total, desc="samples", disable=not progress) as bar:
@@ -260,7 +283,7 @@ def build_dataset(config: DatasetConfig, progress: bool = True) -> Dataset:
             make = None if name == "noise" else _waveform_maker(name, config.sample_rate)
             made = 0
             while made < config.n_per_class:
-                sample = _one_sample(wdf, config, psd, make, rng)
+                sample = _one_sample(filters, config, make, rng)
                 if sample is None:
                     continue
                 for column, value in zip(("timeseries", "images", "snr", "trigger_snr"), sample):
@@ -280,13 +303,13 @@ def build_dataset(config: DatasetConfig, progress: bool = True) -> Dataset:
         subset[members[n_train + n_validation:]] = 2
     return Dataset(
         config=config, timeseries=np.stack(columns["timeseries"]), images=np.stack(columns["images"]),
-        labels=labels, snr=np.asarray(columns["snr"]), trigger_snr=np.asarray(columns["trigger_snr"]), subset=subset,
+        labels=labels, snr=np.asarray(columns["snr"]), trigger_snr=np.stack(columns["trigger_snr"]), subset=subset,
     )
 
 
 def _paths(config: DatasetConfig, directory: Path | None) -> tuple[Path, Path]:
     folder = Path(directory) if directory is not None else data_dir() / "datasets"
-    stem = f"ccsn-{config.detector}-{config.key()}"
+    stem = f"ccsn-{''.join(config.detectors)}-{config.key()}"
     return folder / f"{stem}.npz", folder / f"{stem}.json"
 
 
