@@ -51,6 +51,9 @@ CCSN_CLASSES = tuple(name for name in SIGNAL_CLASSES if name.startswith("ccsn_")
 #: Data-set format version, part of the cache key.
 FORMAT_VERSION = 2
 
+#: A class fails after this many attempts per sample wanted (missed injections are redrawn).
+MAX_ATTEMPTS_PER_SAMPLE = 20
+
 #: Arrays stored for every sample.
 _ARRAYS = ("timeseries", "images", "labels", "snr", "trigger_snr", "subset")
 
@@ -76,14 +79,17 @@ class DatasetConfig:
         Detector prefixes, or a network name (``"ET"``); each one's design
         curve colours its noise (``"V1"``: AdV, ``"E1"``: one Einstein
         Telescope interferometer). With several, every sample is one source
-        seen by all of them, kept only if each detector has a trigger on it,
-        and cut around the first detector's trigger (channels in this order).
+        seen by all of them, kept when the first detector has a WDF trigger
+        on it, and every detector is cut around that trigger's peak (channels
+        in this order; the others' WDF SNRs near it are recorded, 0 if none).
     classes : tuple of str
         Class names from :data:`ALL_CLASSES`.
     n_per_class : int
         Samples per class.
     snr_range : tuple of float
-        Optimal SNRs (network SNRs with several detectors) are drawn uniformly in this range.
+        Optimal SNRs are drawn uniformly in this range; with n detectors the
+        network SNR is drawn in ``snr_range × √n`` (each detector sees the
+        range on average).
     segment : int
         Samples of whitened time series kept around each trigger.
     image_shape : tuple of int
@@ -212,7 +218,7 @@ def _waveform_maker(name: str, sample_rate: float):
 
 
 def _one_sample(filters: dict, config: DatasetConfig, make, rng: np.random.Generator):
-    """One (time series, image, injected SNR, trigger SNRs), or None if a detector has no usable trigger."""
+    """One (time series, image, injected SNR, trigger SNRs), or None if the first detector has no usable trigger."""
     from mmlab.inject import network_snr, optimal_snr
     from mmlab.wdf import cluster_triggers
 
@@ -229,7 +235,8 @@ def _one_sample(filters: dict, config: DatasetConfig, make, rng: np.random.Gener
         if waveform.is_polarised:
             ra, dec, psi = (float(v[0]) for v in random_sky(1, rng))
             sky = {"ra": ra, "dec": dec, "psi": psi}
-        snr = float(rng.uniform(*config.snr_range))
+        # With several detectors the network SNR scales with sqrt(n): each detector sees snr_range on average.
+        snr = float(rng.uniform(*config.snr_range)) * np.sqrt(len(config.detectors))
         signals = {name: detector_signal(waveform, name, centre, **sky) for name in config.detectors}
         network = network_snr(optimal_snr(signals[name], DESIGN_PSD_OF[name], fs) for name in config.detectors)
         if network == 0:
@@ -238,15 +245,21 @@ def _one_sample(filters: dict, config: DatasetConfig, make, rng: np.random.Gener
             scaled = Strain(signal.data * (snr / network), signal.t0, signal.sample_rate, signal.detector)
             data[name] = add_signal(data[name], scaled)
             spans[name] = (scaled.t0, scaled.t_end)
-    triggers = {}
-    for name in config.detectors:
+    trigger_snrs = []
+    for position, name in enumerate(config.detectors):
         events = cluster_triggers(filters[name].reset().detect(data[name]))
-        if name in spans and len(events):
-            events = events[(events["event_start"] <= spans[name][1]) & (events["event_end"] >= spans[name][0])]
-        if not len(events):
-            return None
-        triggers[name] = events[int(np.argmax(events["snr"]))]
-    reference = float(triggers[config.detectors[0]]["gps_peak"])
+        if position == 0:
+            if name in spans and len(events):
+                events = events[(events["event_start"] <= spans[name][1]) & (events["event_end"] >= spans[name][0])]
+            if not len(events):
+                return None
+            trigger = events[int(np.argmax(events["snr"]))]
+            reference = float(trigger["gps_peak"])
+            trigger_snrs.append(float(trigger["snr"]))
+        else:  # the others' loudest event within a window of the reference trigger, 0 if none
+            span = filters[name].window / fs
+            near = events[np.abs(np.asarray(events["gps_peak"], dtype=float) - reference) < span] if len(events) else events
+            trigger_snrs.append(float(np.max(near["snr"])) if len(near) else 0.0)
     cuts, images = [], []
     for name in config.detectors:
         whitened = filters[name].reset().whiten(data[name])
@@ -257,8 +270,7 @@ def _one_sample(filters: dict, config: DatasetConfig, make, rng: np.random.Gener
         cuts.append(cut.data.astype(np.float32))
         images.append(spectrogram_image(cut, shape=config.image_shape, f_range=(20.0, min(2000.0, fs / 2)),
                                         fftlength=1 / 32).image)
-    return (np.stack(cuts, axis=-1), np.stack(images, axis=-1), snr,
-            np.array([float(triggers[name]["snr"]) for name in config.detectors]))
+    return np.stack(cuts, axis=-1), np.stack(images, axis=-1), snr, np.array(trigger_snrs)
 
 
 def build_dataset(config: DatasetConfig, progress: bool = True) -> Dataset:
@@ -281,8 +293,14 @@ def build_dataset(config: DatasetConfig, progress: bool = True) -> Dataset:
     with tqdm(total=total, desc="samples", disable=not progress) as bar:
         for label, name in enumerate(config.classes):
             make = None if name == "noise" else _waveform_maker(name, config.sample_rate)
-            made = 0
+            made, attempts = 0, 0
             while made < config.n_per_class:
+                attempts += 1
+                if attempts > MAX_ATTEMPTS_PER_SAMPLE * config.n_per_class:
+                    raise RuntimeError(
+                        f"class {name!r}: the WDF in {config.detectors[0]} found only {made} of {attempts - 1} samples; "
+                        f"raise snr_range (now {config.snr_range}) or lower wdf_threshold ({config.wdf_threshold})"
+                    )
                 sample = _one_sample(filters, config, make, rng)
                 if sample is None:
                     continue

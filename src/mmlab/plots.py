@@ -289,3 +289,59 @@ def efficiency_figure(efficiencies, threshold: float, title: str = ""):
         margin={"t": 50, "b": 40},
     )
     return figure
+
+
+def history_figure(histories: dict, title: str = "Training"):
+    """Training and validation loss per epoch for several models (``{name: keras history dict}``)."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    for name, history in histories.items():
+        epochs = np.arange(1, len(history["loss"]) + 1)
+        figure.add_trace(go.Scatter(x=epochs, y=history["loss"], mode="lines", name=f"{name} train"))
+        figure.add_trace(go.Scatter(x=epochs, y=history["val_loss"], mode="lines", name=f"{name} validation",
+                                    line={"dash": "dash"}))
+    figure.update_layout(title=title, xaxis_title="epoch", yaxis_title="cross-entropy loss", template="plotly_white",
+                         height=360, margin={"t": 50, "b": 40})
+    return figure
+
+
+def confusion_figure(confusion: np.ndarray, class_names, title: str = ""):
+    """Confusion matrix as a heat map of row-normalised fractions, with the counts written in."""
+    import plotly.graph_objects as go
+
+    confusion = np.asarray(confusion)
+    fractions = confusion / np.maximum(confusion.sum(axis=1, keepdims=True), 1)
+    names = [str(name) for name in class_names]
+    figure = go.Figure(go.Heatmap(z=fractions, x=names, y=names, colorscale="Blues", zmin=0, zmax=1,
+                                  text=confusion, texttemplate="%{text}", colorbar={"title": "fraction"}))
+    figure.update_layout(title=title, xaxis_title="predicted", yaxis={"title": "true", "autorange": "reversed"},
+                         template="plotly_white", height=420, margin={"t": 50, "b": 40})
+    return figure
+
+
+def roc_figure(curves: dict, title: str = "CCSN vs everything else"):
+    """ROC curves, ``{name: Evaluation}`` (from :func:`mmlab.train.evaluate`), with their AUC."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    for name, evaluation in curves.items():
+        figure.add_trace(go.Scatter(x=evaluation.roc_false_positive, y=evaluation.roc_true_positive, mode="lines",
+                                    name=f"{name} (AUC {evaluation.roc_auc:.3f})"))
+    figure.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "#999"}, showlegend=False))
+    figure.update_layout(title=title, xaxis_title="false-positive rate", yaxis_title="true-positive rate",
+                         template="plotly_white", height=380, margin={"t": 50, "b": 40})
+    return figure
+
+
+def accuracy_snr_figure(curves: dict, title: str = "Accuracy against injected SNR"):
+    """Accuracy per SNR bin, ``{name: (centres, accuracy, counts)}`` from :func:`mmlab.train.accuracy_by_snr`."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    for name, (centres, accuracy, counts) in curves.items():
+        figure.add_trace(go.Scatter(x=centres, y=accuracy, mode="lines+markers", name=name,
+                                    text=[f"{int(n)} samples" for n in counts]))
+    figure.update_layout(title=title, xaxis_title="optimal SNR", yaxis={"title": "accuracy", "range": [0, 1.02]},
+                         template="plotly_white", height=360, margin={"t": 50, "b": 40})
+    return figure

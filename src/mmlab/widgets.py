@@ -393,3 +393,78 @@ def wdf_explorer(whitened: Strain, reference_gps: float, snr_threshold: float = 
     names = list(controls)
     rows = [widgets.HBox([controls[n] for n in names[i:i + 3]]) for i in range(0, len(names), 3)]
     return widgets.VBox([*rows, status, panel])
+
+
+def sample_browser(timeseries: np.ndarray, images: np.ndarray, labels: np.ndarray, probabilities: np.ndarray,
+                   class_names, snr: np.ndarray | None = None, sample_rate: float = 4096.0):
+    """Browse classified samples: whitened series, time–frequency image and predicted probabilities.
+
+    Parameters
+    ----------
+    timeseries, images : numpy.ndarray
+        ``(n, samples[, channels])`` and ``(n, frequencies, times[, channels])``; the first channel is shown.
+    labels : numpy.ndarray
+        True class indices.
+    probabilities : numpy.ndarray
+        ``(n, n_classes)`` predictions.
+    class_names : sequence of str
+        Names of the classes.
+    snr : numpy.ndarray, optional
+        Injected SNRs, shown in the status line.
+    sample_rate : float
+        Samples per second of the series.
+
+    Returns
+    -------
+    ipywidgets.VBox
+    """
+    import ipywidgets as widgets
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    names = [str(name) for name in class_names]
+    n = len(labels)
+    if not (len(timeseries) == len(images) == len(probabilities) == n) or n == 0:
+        raise ValueError(f"give the same number (> 0) of series, images, labels and probabilities, got "
+                         f"{len(timeseries)}, {len(images)}, {n}, {len(probabilities)}")
+    first_channel = (lambda a: a[..., 0]) if np.ndim(timeseries) == 3 else (lambda a: a)
+    image_channel = (lambda a: a[..., 0]) if np.ndim(images) == 4 else (lambda a: a)
+    index = widgets.IntSlider(value=0, min=0, max=n - 1, description="sample", continuous_update=False)
+    only_errors = widgets.Checkbox(value=False, description="only misclassified")
+    status = widgets.HTML()
+
+    def chosen() -> int:
+        if only_errors.value:
+            wrong = np.flatnonzero(np.argmax(probabilities, axis=1) != labels)
+            if wrong.size:
+                return int(wrong[min(index.value, wrong.size - 1)])
+        return int(index.value)
+
+    def figure(k: int):
+        series = first_channel(np.asarray(timeseries[k]))
+        times = (np.arange(series.size) - series.size // 2) / sample_rate
+        panel = make_subplots(rows=1, cols=3, column_widths=[0.45, 0.3, 0.25],
+                              subplot_titles=("whitened series [σ]", "image", "probabilities"))
+        panel.add_trace(go.Scatter(x=times, y=series, mode="lines", line={"width": 1}, showlegend=False), row=1, col=1)
+        panel.add_trace(go.Heatmap(z=image_channel(np.asarray(images[k])), colorscale="Viridis", showscale=False),
+                        row=1, col=2)
+        colours = ["#2ca02c" if c == labels[k] else "#1f77b4" for c in range(len(names))]
+        panel.add_trace(go.Bar(x=probabilities[k], y=names, orientation="h", marker={"color": colours},
+                               showlegend=False), row=1, col=3)
+        panel.update_layout(template="plotly_white", height=330, margin={"t": 40, "b": 30})
+        predicted = names[int(np.argmax(probabilities[k]))]
+        extra = "" if snr is None else f", injected SNR {snr[k]:.1f}"
+        status.value = f"sample {k}: true <b>{names[labels[k]]}</b>, predicted <b>{predicted}</b>{extra}"
+        return panel
+
+    view = go.FigureWidget(figure(chosen()))
+
+    def update(_=None):
+        new = figure(chosen())
+        with view.batch_update():
+            for trace, fresh in zip(view.data, new.data):
+                trace.update(fresh.to_plotly_json())
+
+    index.observe(update, names="value")
+    only_errors.observe(update, names="value")
+    return widgets.VBox([widgets.HBox([index, only_errors]), status, view])
