@@ -47,6 +47,18 @@ EXPECTED_METRICS = {
         "efficiency_original_adv_sine_gaussian_snr10": (0.8, 1.0),
         "efficiency_original_adv_sine_gaussian_snr12": (0.95, 1.0),
     },
+    "03_ccsn_classification": {
+        # Iess et al. 2020: > 95 % single-detector accuracy at full scale; issue 5 asks >= 90 % in the
+        # quick profile for the best network (the 2D CNN here, 0.93 measured).
+        "binary_accuracy_cnn2d": (0.90, 1.0),
+        "binary_accuracy_cnn1d": (0.85, 1.0),
+        "binary_accuracy_lstm": (0.80, 1.0),
+        "multiclass_accuracy_cnn2d": (0.70, 1.0),
+        # Trained on phenomenological CCSN only, most 3D-simulation triggers are still called CCSN.
+        "binary_accuracy_3d_waveforms": (0.5, 1.0),
+        # Three ET interferometers together (Iess et al. 2023: coincidences help).
+        "binary_accuracy_coincident": (0.88, 1.0),
+    },
 }
 
 #: Binder's memory limit, which the quick profile must stay under.

@@ -26,7 +26,12 @@ from mmlab.profiles import check_profile
 
 #: The study notebooks, in the order they run: the one list the runner and the
 #: tests use (a test checks that every notebook in ``notebooks/`` is on it).
-STUDY_NOTEBOOKS = ("00_tour.ipynb", "01_signals_and_noise.ipynb", "02_wavelet_detection_filter.ipynb")
+STUDY_NOTEBOOKS = (
+    "00_tour.ipynb",
+    "01_signals_and_noise.ipynb",
+    "02_wavelet_detection_filter.ipynb",
+    "03_ccsn_classification.ipynb",
+)
 
 #: Folder of the study notebooks in a source checkout.
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
