@@ -25,6 +25,15 @@ def _check_classes(n_classes: int) -> int:
     return int(n_classes)
 
 
+def _classified(inputs, features, n_classes: int, dense_units: int, dropout: float, learning_rate: float, name: str):
+    """Dense ReLU layer, dropout and softmax on top of ``features``; the compiled model."""
+    keras = import_keras()
+    x = keras.layers.Dense(dense_units, activation="relu")(features)
+    x = keras.layers.Dropout(dropout)(x)
+    outputs = keras.layers.Dense(_check_classes(n_classes), activation="softmax", name="class")(x)
+    return _compile(keras.Model(inputs, outputs, name=name), learning_rate)
+
+
 def _compile(model, learning_rate: float):
     keras = import_keras()
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
@@ -66,10 +75,7 @@ def build_cnn1d(
             x = keras.layers.MaxPooling1D(4)(x)
             length //= 4
     x = keras.layers.GlobalMaxPooling1D()(x)
-    x = keras.layers.Dense(dense_units, activation="relu")(x)
-    x = keras.layers.Dropout(dropout)(x)
-    outputs = keras.layers.Dense(_check_classes(n_classes), activation="softmax", name="class")(x)
-    return _compile(keras.Model(inputs, outputs, name="cnn1d"), learning_rate)
+    return _classified(inputs, x, n_classes, dense_units, dropout, learning_rate, "cnn1d")
 
 
 def build_cnn2d(
@@ -102,10 +108,7 @@ def build_cnn2d(
             x = keras.layers.MaxPooling2D(2)(x)
             size //= 2
     x = keras.layers.Flatten()(x)
-    x = keras.layers.Dense(dense_units, activation="relu")(x)
-    x = keras.layers.Dropout(dropout)(x)
-    outputs = keras.layers.Dense(_check_classes(n_classes), activation="softmax", name="class")(x)
-    return _compile(keras.Model(inputs, outputs, name="cnn2d"), learning_rate)
+    return _classified(inputs, x, n_classes, dense_units, dropout, learning_rate, "cnn2d")
 
 
 def build_lstm(
@@ -144,7 +147,4 @@ def build_lstm(
     x = keras.layers.Conv1D(64, 3, padding="same", activation="relu")(x)
     x = keras.layers.LSTM(units, return_sequences=True)(x)
     x = keras.layers.GlobalMaxPooling1D()(x)
-    x = keras.layers.Dense(dense_units, activation="relu")(x)
-    x = keras.layers.Dropout(dropout)(x)
-    outputs = keras.layers.Dense(_check_classes(n_classes), activation="softmax", name="class")(x)
-    return _compile(keras.Model(inputs, outputs, name="lstm"), learning_rate)
+    return _classified(inputs, x, n_classes, dense_units, dropout, learning_rate, "lstm")
