@@ -10,7 +10,6 @@ the six default bases and AR order 1000, for both thresholding rules:
 Run: ``make bench`` or ``python benchmarks/wdf_throughput.py``.
 """
 
-
 from mmlab.noise import colored_noise
 from mmlab.wdf import WaveletDetectionFilter, threshold_coefficients, window_coefficients
 
