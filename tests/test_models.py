@@ -27,6 +27,7 @@ def test_evaluate_counts_confusions_and_the_binary_task():
     assert result.confusion.tolist() == [[1, 0, 0], [0, 1, 0], [0, 1, 1]]
     assert_allclose(result.recall, [1, 1, 0.5]) and assert_allclose(result.precision, [1, 0.5, 1])
     assert result.binary_accuracy == 1.0  # the 2 -> 1 confusion stays within CCSN
+    assert result.binary_confusion.tolist() == [[1, 0], [0, 3]]
     with pytest.raises(ValueError, match="one flag per class"):
         evaluate(probabilities, labels, ccsn_classes=np.array([True, False]))
 

@@ -73,6 +73,8 @@ class Evaluation:
         Per class (NaN where undefined).
     binary_accuracy : float
         Accuracy of "CCSN or not", the predicted class being a CCSN class or not.
+    binary_confusion : numpy.ndarray
+        2×2 confusion of that task (rows true, columns predicted; 0 = not CCSN, 1 = CCSN).
     roc_false_positive, roc_true_positive : numpy.ndarray
         ROC curve of the CCSN probability (sum over CCSN classes).
     roc_auc : float
@@ -84,6 +86,7 @@ class Evaluation:
     precision: np.ndarray
     recall: np.ndarray
     binary_accuracy: float
+    binary_confusion: np.ndarray
     roc_false_positive: np.ndarray
     roc_true_positive: np.ndarray
     roc_auc: float
@@ -134,10 +137,12 @@ def evaluate(probabilities: np.ndarray, labels: np.ndarray, ccsn_classes: np.nda
         precision = np.diag(confusion) / confusion.sum(axis=0)
         recall = np.diag(confusion) / confusion.sum(axis=1)
     truth = ccsn_classes[labels]
+    binary_confusion = np.zeros((2, 2), dtype=np.int64)
+    np.add.at(binary_confusion, (truth.astype(int), ccsn_classes[predicted].astype(int)), 1)
     false_positive, true_positive, auc = roc_curve(probabilities[:, ccsn_classes].sum(axis=1), truth)
     return Evaluation(
         accuracy=float(np.mean(predicted == labels)), confusion=confusion, precision=precision, recall=recall,
-        binary_accuracy=float(np.mean(ccsn_classes[predicted] == truth)),
+        binary_accuracy=float(np.mean(ccsn_classes[predicted] == truth)), binary_confusion=binary_confusion,
         roc_false_positive=false_positive, roc_true_positive=true_positive, roc_auc=auc,
     )
 
