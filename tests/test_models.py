@@ -87,3 +87,23 @@ def test_mismatched_shapes_and_bad_arguments_are_named():
         build_cnn2d((16, 16), 2)
     with pytest.raises(ValueError, match=r"multiple of frame \(16\)"):
         build_lstm((100, 1), 2)
+
+
+def test_saved_models_reload_with_their_card_and_refuse_other_data(tmp_path, toy_problem):
+    from mmlab.models import build_cnn1d, load_model, save_model
+
+    series, labels = toy_problem
+    model = build_cnn1d((256, 1), 2)
+    path = save_model(model, tmp_path, {"classes": ["low", "high"], "data": "toy", "binary_accuracy": 0.5})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cnn1d.card.json", "cnn1d.keras"]
+    loaded, card = load_model(path, input_shape=(256, 1), classes=["low", "high"])
+    assert card["parameters"] == model.count_params() and card["input_shape"] == [256, 1]
+    assert_allclose(predict(loaded, series[:5]), predict(model, series[:5]), rtol=1e-5)
+    with pytest.raises(ValueError, match=r"takes samples of shape \(256, 1\), the data have \(2048, 1\)"):
+        load_model(path, input_shape=(2048, 1))
+    with pytest.raises(ValueError, match="was trained for classes"):
+        load_model(path, classes=["a", "b"])
+    with pytest.raises(ValueError, match="the model card needs"):
+        save_model(model, tmp_path, {"classes": ["low", "high"]})
+    with pytest.raises(FileNotFoundError, match="no model at"):
+        load_model(tmp_path / "lstm.keras")

@@ -8,6 +8,7 @@ when a factory is first called, never at ``import mmlab``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from mmlab.config import import_keras
 
@@ -148,3 +149,94 @@ def build_lstm(
     x = keras.layers.LSTM(units, return_sequences=True)(x)
     x = keras.layers.GlobalMaxPooling1D()(x)
     return _classified(inputs, x, n_classes, dense_units, dropout, learning_rate, "lstm")
+
+
+def save_model(model, directory, card: dict) -> Path:
+    """Save a trained model as ``<name>.keras`` with a model card ``<name>.card.json``, atomically.
+
+    Parameters
+    ----------
+    model : keras.Model
+        The trained model; its ``name`` names the files.
+    directory : path-like
+        Folder to write into (created if missing).
+    card : dict
+        What a user needs to trust it: at least ``classes`` (names, in output
+        order) and ``data`` (the data-set configuration or its key); metrics,
+        profile and seed are welcome. The input shape, parameter count and
+        package versions are added.
+
+    Returns
+    -------
+    pathlib.Path
+        The ``.keras`` file.
+    """
+    import json
+    import os
+    import tempfile
+
+    import keras
+
+    from mmlab import __version__
+
+    missing = {"classes", "data"} - set(card)
+    if missing:
+        raise ValueError(f"the model card needs {sorted(missing)}, got keys {sorted(card)}")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{model.name}.keras"
+    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{model.name}.", suffix=".keras")
+    os.close(descriptor)
+    try:
+        model.save(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    full_card = {**card, "model": model.name, "input_shape": list(model.input_shape[1:]),
+                 "parameters": int(model.count_params()), "mmlab": __version__, "keras": keras.__version__}
+    from mmlab.io import write_text_atomically
+
+    write_text_atomically(directory / f"{model.name}.card.json", json.dumps(full_card, indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def load_model(path, input_shape: Sequence[int] | None = None, classes: Sequence[str] | None = None):
+    """Load a model saved by :func:`save_model`, checking it fits the data it will see.
+
+    Parameters
+    ----------
+    path : path-like
+        The ``.keras`` file (its card must sit beside it).
+    input_shape : sequence of int, optional
+        Shape of one sample of the data to classify.
+    classes : sequence of str, optional
+        Class names the caller expects, in order.
+
+    Returns
+    -------
+    model : keras.Model
+    card : dict
+
+    Raises
+    ------
+    FileNotFoundError
+        If the model or its card is missing.
+    ValueError
+        If the model was trained for another input shape or other classes.
+    """
+    import json
+
+    path = Path(path)
+    card_path = path.with_name(path.name.removesuffix(".keras") + ".card.json")
+    for needed in (path, card_path):
+        if not needed.is_file():
+            raise FileNotFoundError(f"no {'model' if needed == path else 'model card'} at {needed}")
+    card = json.loads(card_path.read_text())
+    if input_shape is not None and list(input_shape) != card["input_shape"]:
+        raise ValueError(f"{path.name} takes samples of shape {tuple(card['input_shape'])}, the data have "
+                         f"{tuple(input_shape)}")
+    if classes is not None and list(classes) != card["classes"]:
+        raise ValueError(f"{path.name} was trained for classes {card['classes']}, not {list(classes)}")
+    keras = import_keras()
+    return keras.models.load_model(path), card
