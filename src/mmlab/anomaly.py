@@ -169,7 +169,7 @@ def sliding_windows(strain: Strain, config: WindowConfig = WindowConfig(), strid
 
 def simulated_noise_windows(
     psd: str, duration: float, config: WindowConfig = WindowConfig(), stride: float | None = None,
-    seed: RandomState = None, segment: float = 64.0, progress: bool = False,
+    seed: RandomState = None, segment: float = 64.0, sample_rate: float = 4096.0, progress: bool = False,
 ) -> np.ndarray:
     """Windows of simulated Gaussian noise of a design curve, conditioned with the known PSD.
 
@@ -185,6 +185,9 @@ def simulated_noise_windows(
         Random input; the same seed gives the same windows.
     segment : float
         Length of each independent simulated stretch in s (its edges are dropped).
+    sample_rate : float
+        Rate the noise is simulated at before conditioning (a detector's
+        rate, as for real data; a multiple of ``config.sample_rate``).
     progress : bool
         Show a progress bar over segments.
 
@@ -198,7 +201,7 @@ def simulated_noise_windows(
     n_segments = int(np.ceil(duration / kept))
     windows = []
     for _ in tqdm(range(n_segments), desc="noise", disable=not progress):
-        noise = colored_noise(psd, segment, config.sample_rate, seed=rng)
+        noise = colored_noise(psd, segment, sample_rate, seed=rng)
         windows.append(sliding_windows(condition(noise, config, psd=psd), config, stride)[0])
     return np.concatenate(windows)
 
@@ -240,14 +243,15 @@ def random_bbh(rng: np.random.Generator, sample_rate: float):
 
 def injection_windows(
     kind: str, n: int, psd: str = "aLIGO", detector: str = "H1", config: WindowConfig = WindowConfig(),
-    seed: RandomState = None, segment: float = 8.0, progress: bool = False,
+    seed: RandomState = None, segment: float = 8.0, sample_rate: float = 4096.0, progress: bool = False,
 ) -> InjectionWindows:
     """Simulate noise with one signal each and cut the window around the signal.
 
     The signal's peak falls uniformly in the middle half of its window (with
     windows overlapping by half, one window always has it there). The signal
-    is scaled to optimal SNR 1 against ``psd`` from 20 Hz (the SNR it has in
-    the detector before conditioning: parts outside ``config.band`` are lost).
+    is scaled to optimal SNR 1 against ``psd`` from 20 Hz up to the
+    simulation's Nyquist frequency (the SNR it has in the detector: what lies
+    outside ``config.band`` is lost to the windows).
 
     Parameters
     ----------
@@ -266,6 +270,9 @@ def injection_windows(
         Random input.
     segment : float
         Seconds simulated per injection (the signal's peak sits 0.65 of the way in).
+    sample_rate : float
+        Rate noise and signal are simulated at (glitches reach 1 kHz), a
+        multiple of ``config.sample_rate``.
     progress : bool
         Show a progress bar.
 
@@ -278,15 +285,15 @@ def injection_windows(
     rng = as_generator(seed)
     noise, unit, offsets, parameters = [], [], [], []
     for _ in tqdm(range(int(n)), desc=kind, disable=not progress):
-        strain = colored_noise(psd, segment, config.sample_rate, seed=rng, detector=detector)
+        strain = colored_noise(psd, segment, sample_rate, seed=rng, detector=detector)
         peak = strain.t0 + 0.65 * segment
         if kind == "bbh":
-            waveform = random_bbh(rng, config.sample_rate)
+            waveform = random_bbh(rng, sample_rate)
             ra, dec, psi = (float(v[0]) for v in random_sky(1, rng))
             injected = detector_signal(waveform, detector, peak, ra, dec, psi)
             parameters.append({**waveform.parameters, "ra": ra, "dec": dec, "psi": psi})
         else:
-            waveform = random_glitch(kind, config.sample_rate, seed=rng)
+            waveform = random_glitch(kind, sample_rate, seed=rng)
             injected = detector_signal(waveform, detector, peak)
             parameters.append(dict(waveform.parameters))
         injected = scale_to_snr(injected, 1.0, psd)
@@ -367,3 +374,52 @@ def rank_of_time(scores, starts, duration: float, gps: float) -> int:
     if not holding.any():
         raise ValueError(f"no window contains GPS {gps}; windows span {starts.min():.3f}–{starts.max() + duration:.3f}")
     return int(np.sum(scores > scores[holding].max())) + 1
+
+
+def false_alarm_rate(noise_scores, threshold: float, live_time: float) -> float:
+    """False alarms per hour: noise windows scoring above ``threshold`` per hour of noise analysed.
+
+    Every window above threshold counts, so with windows overlapping by
+    half one loud noise feature may count twice: the rate is conservative.
+    """
+    live_time = float(live_time)
+    if not live_time > 0:
+        raise ValueError(f"live_time must be a positive number of seconds, got {live_time!r}")
+    return float(np.count_nonzero(np.asarray(noise_scores) > threshold)) * 3600.0 / live_time
+
+
+def detection_table(noise_scores: dict, injected_scores: dict, thresholds: dict, confidence: float = 0.9):
+    """AUC and efficiency at threshold of several scores on the same noise and injections.
+
+    Parameters
+    ----------
+    noise_scores : dict
+        ``{method: scores of held-out noise windows}``.
+    injected_scores : dict
+        ``{(kind, snr): {method: scores of the injection windows}}``.
+    thresholds : dict
+        ``{method: threshold}`` (e.g. for one false alarm per hour).
+    confidence : float
+        Of the Clopper–Pearson interval on each efficiency.
+
+    Returns
+    -------
+    astropy.table.Table
+        One row per kind, SNR and method: ``auc``, ``efficiency``, ``low``, ``high``, ``n``.
+    """
+    from astropy.table import Table
+
+    from mmlab.efficiency import binomial_interval
+    from mmlab.train import roc_curve
+
+    rows = []
+    for (kind, snr), by_method in injected_scores.items():
+        for method, scores in by_method.items():
+            noise = np.asarray(noise_scores[method])
+            scores = np.asarray(scores)
+            labels = np.r_[np.zeros(noise.size, dtype=bool), np.ones(scores.size, dtype=bool)]
+            auc = roc_curve(np.r_[noise, scores], labels)[2]
+            found = int(np.count_nonzero(scores > thresholds[method]))
+            low, high = binomial_interval(found, scores.size, confidence)
+            rows.append((kind, float(snr), method, auc, found / scores.size, low, high, scores.size))
+    return Table(rows=rows, names=("kind", "snr", "method", "auc", "efficiency", "low", "high", "n"))

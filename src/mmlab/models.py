@@ -167,8 +167,8 @@ def build_autoencoder(
     autoencoder can do is keep a fraction of the window's energy, and it
     keeps more of a smooth chirp than of noise. The default bottleneck is
     therefore tight (512 → 32 numbers for 0.5 s at 1024 Hz). Measured on
-    simulated aLIGO noise (``benchmarks/anomaly.py`` setting, 0.5 s windows,
-    BBH at SNR 12): AUC 0.984 with ``(16, 8, 1)``, 0.973 with ``(16, 8, 2)``,
+    simulated aLIGO noise (0.5 s windows at 1024 Hz, 20–350 Hz, 10 000
+    training windows, 6 epochs; BBH at SNR 12): AUC 0.984 with ``(16, 8, 1)``, 0.973 with ``(16, 8, 2)``,
     0.78 with ``(32, 16, 8)`` at 2048 Hz, against 0.990 for excess power.
     Parameters
     ----------

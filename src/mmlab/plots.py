@@ -291,7 +291,7 @@ def efficiency_figure(efficiencies, threshold: float, title: str = ""):
     return figure
 
 
-def history_figure(histories: dict, title: str = "Training"):
+def history_figure(histories: dict, title: str = "Training", loss: str = "cross-entropy loss"):
     """Training and validation loss per epoch for several models (``{name: keras history dict}``)."""
     import plotly.graph_objects as go
 
@@ -301,7 +301,7 @@ def history_figure(histories: dict, title: str = "Training"):
         figure.add_trace(go.Scatter(x=epochs, y=history["loss"], mode="lines", name=f"{name} train"))
         figure.add_trace(go.Scatter(x=epochs, y=history["val_loss"], mode="lines", name=f"{name} validation",
                                     line={"dash": "dash"}))
-    figure.update_layout(title=title, xaxis_title="epoch", yaxis_title="cross-entropy loss", template="plotly_white",
+    figure.update_layout(title=title, xaxis_title="epoch", yaxis_title=loss, template="plotly_white",
                          height=360, margin={"t": 50, "b": 40})
     return figure
 
@@ -321,13 +321,17 @@ def confusion_figure(confusion: np.ndarray, class_names, title: str = ""):
 
 
 def roc_figure(curves: dict, title: str = "CCSN vs everything else"):
-    """ROC curves, ``{name: Evaluation}`` (from :func:`mmlab.train.evaluate`), with their AUC."""
+    """ROC curves with their AUC: ``{name: Evaluation}`` (:func:`mmlab.train.evaluate`) or
+    ``{name: (false_positive, true_positive, auc)}`` (:func:`mmlab.train.roc_curve`)."""
     import plotly.graph_objects as go
 
     figure = go.Figure()
-    for name, evaluation in curves.items():
-        figure.add_trace(go.Scatter(x=evaluation.roc_false_positive, y=evaluation.roc_true_positive, mode="lines",
-                                    name=f"{name} (AUC {evaluation.roc_auc:.3f})"))
+    for name, curve in curves.items():
+        if isinstance(curve, tuple):
+            false_positive, true_positive, auc = curve
+        else:
+            false_positive, true_positive, auc = curve.roc_false_positive, curve.roc_true_positive, curve.roc_auc
+        figure.add_trace(go.Scatter(x=false_positive, y=true_positive, mode="lines", name=f"{name} (AUC {auc:.3f})"))
     figure.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "#999"}, showlegend=False))
     figure.update_layout(title=title, xaxis_title="false-positive rate", yaxis_title="true-positive rate",
                          template="plotly_white", height=380, margin={"t": 50, "b": 40})
@@ -344,4 +348,75 @@ def accuracy_snr_figure(curves: dict, title: str = "Accuracy against injected SN
                                     text=[f"{int(n)} samples" for n in counts]))
     figure.update_layout(title=title, xaxis_title="optimal SNR", yaxis={"title": "accuracy", "range": [0, 1.02]},
                          template="plotly_white", height=360, margin={"t": 50, "b": 40})
+    return figure
+
+
+def reconstruction_figure(window: np.ndarray, reconstruction: np.ndarray, start: float, sample_rate: float,
+                          reference_gps: float, title: str = ""):
+    """One window, its autoencoder reconstruction, and the squared residual that localises an anomaly.
+
+    Parameters
+    ----------
+    window, reconstruction : numpy.ndarray
+        The conditioned window and the model's output, same length.
+    start : float
+        GPS time of the window's first sample.
+    sample_rate : float
+        Samples per second.
+    reference_gps : float
+        GPS time shown as zero.
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    times = start - reference_gps + np.arange(len(window)) / sample_rate
+    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.65, 0.35], vertical_spacing=0.06)
+    figure.add_trace(go.Scatter(x=times, y=window, mode="lines", name="input", line={"width": 1, "color": "#999"}),
+                     row=1, col=1)
+    figure.add_trace(go.Scatter(x=times, y=reconstruction, mode="lines", name="reconstruction",
+                                line={"width": 1.5, "color": "#d62728"}), row=1, col=1)
+    figure.add_trace(go.Scatter(x=times, y=np.square(np.asarray(window) - np.asarray(reconstruction)), mode="lines",
+                                name="residual²", line={"width": 1, "color": "#1f77b4"}), row=2, col=1)
+    figure.update_yaxes(title_text="whitened [σ]", row=1, col=1)
+    figure.update_yaxes(title_text="residual²", row=2, col=1)
+    figure.update_xaxes(title_text=f"time from GPS {reference_gps:.2f} [s]", row=2, col=1)
+    figure.update_layout(title=title, template="plotly_white", height=420, margin={"t": 50, "b": 40})
+    return figure
+
+
+def score_figure(curves: dict, reference_gps: float, title: str = "Anomaly score along the data"):
+    """Scores of consecutive windows against time, ``{name: (window_centres_gps, scores)}``, each scaled by its median."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    for name, (centres, scores) in curves.items():
+        scores = np.asarray(scores)
+        figure.add_trace(go.Scatter(x=np.asarray(centres) - reference_gps, y=scores / np.median(scores),
+                                    mode="lines", name=name))
+    figure.update_layout(title=title, xaxis_title=f"window centre from GPS {reference_gps:.2f} [s]",
+                         yaxis_title="score / median score", template="plotly_white", height=340,
+                         margin={"t": 50, "b": 40})
+    return figure
+
+
+def auc_snr_figure(table, title: str = "Area under the ROC curve against SNR"):
+    """AUC against optimal SNR per injected kind and method (:func:`mmlab.anomaly.detection_table`)."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    dashes = {}
+    for kind in dict.fromkeys(table["kind"]):
+        for method in dict.fromkeys(table["method"]):
+            rows = table[(table["kind"] == kind) & (table["method"] == method)]
+            dash = dashes.setdefault(str(method), ["solid", "dash", "dot"][len(dashes) % 3])
+            figure.add_trace(go.Scatter(x=np.asarray(rows["snr"]), y=np.asarray(rows["auc"]), mode="lines+markers",
+                                        name=f"{kind}, {method}", line={"dash": dash}))
+    figure.update_layout(title=title, xaxis_title="optimal SNR", yaxis={"title": "AUC", "range": [0.45, 1.01]},
+                         template="plotly_white", height=380, margin={"t": 50, "b": 40})
     return figure

@@ -31,6 +31,7 @@ STUDY_NOTEBOOKS = (
     "01_signals_and_noise.ipynb",
     "02_wavelet_detection_filter.ipynb",
     "03_ccsn_classification.ipynb",
+    "04_anomaly_autoencoder.ipynb",
 )
 
 #: Folder of the study notebooks in a source checkout.

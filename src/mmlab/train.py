@@ -1,4 +1,4 @@
-"""Training and evaluating classifiers: arrays in, history and metrics out."""
+"""Training and evaluating classifiers and autoencoders: arrays in, history and metrics out."""
 
 from __future__ import annotations
 
@@ -45,12 +45,46 @@ def fit(
     dict
         The Keras history: ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy`` per epoch.
     """
-    keras = import_keras()
     train_inputs = _check_inputs(model, train_inputs)
     validation_inputs = _check_inputs(model, validation_inputs)
+    return _fit(model, train_inputs, np.asarray(train_labels), validation_inputs, np.asarray(validation_labels),
+                epochs, batch_size, patience, verbose)
+
+
+def fit_autoencoder(
+    model, train_windows, validation_windows, epochs: int = 30, batch_size: int = 64, patience: int = 5,
+    verbose: int = 2,
+) -> dict[str, list[float]]:
+    """Train an autoencoder to reconstruct its inputs, with early stopping on the validation loss.
+
+    Parameters
+    ----------
+    model : keras.Model
+        From :func:`mmlab.models.build_autoencoder`.
+    train_windows, validation_windows : numpy.ndarray
+        ``(n, samples)`` windows of noise (a channel axis is added).
+    epochs, batch_size, patience, verbose
+        As for :func:`fit`.
+
+    Returns
+    -------
+    dict
+        The Keras history: ``loss`` and ``val_loss`` (mean squared error) per epoch.
+    """
+    train_windows = _check_inputs(model, train_windows)
+    validation_windows = _check_inputs(model, validation_windows)
+    for name, windows in (("train_windows", train_windows), ("validation_windows", validation_windows)):
+        if not np.all(np.isfinite(windows)):
+            raise ValueError(f"{name} hold NaN or infinite samples; an autoencoder cannot learn from them")
+    return _fit(model, train_windows, train_windows, validation_windows, validation_windows,
+                epochs, batch_size, patience, verbose)
+
+
+def _fit(model, inputs, targets, validation_inputs, validation_targets, epochs, batch_size, patience, verbose):
+    keras = import_keras()
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
-    history = model.fit(train_inputs, np.asarray(train_labels), validation_data=(validation_inputs, np.asarray(validation_labels)),
-                        epochs=epochs, batch_size=batch_size, callbacks=[stop], verbose=verbose, shuffle=True)
+    history = model.fit(inputs, targets, validation_data=(validation_inputs, validation_targets), epochs=epochs,
+                        batch_size=batch_size, callbacks=[stop], verbose=verbose, shuffle=True)
     return {name: [float(v) for v in values] for name, values in history.history.items()}
 
 
