@@ -92,3 +92,32 @@ def test_signal_gallery_updates_its_figures():
     assert "F+ = " in status.value and "F+ = +0.00" not in status.value
     controls["image"].value = "scalogram"
     assert image.layout.yaxis.type == "log"
+
+
+def test_threshold_explorer_reports_rate_and_efficiency():
+    from mmlab.widgets import threshold_explorer
+
+    noise = np.linspace(0.0, 1.0, 101)  # 3600 s of noise: 10 windows above 0.9 -> 10 per hour
+    box = threshold_explorer(noise, 3600.0, {"bbh": np.array([0.5, 0.95, 2.0])}, 0.9)
+    slider, status, view = box.children
+    assert "10 per hour" in status.value and list(view.data[0].y) == pytest.approx([2 / 3])
+    slider.value = 1.5
+    assert "0 per hour" in status.value and list(view.data[0].y) == pytest.approx([1 / 3])
+    with pytest.raises(ValueError, match=r"threshold must lie within the scores' range \[0, 2\], got 5"):
+        threshold_explorer(noise, 3600.0, {"bbh": np.array([2.0])}, 5)
+
+
+def test_reconstruction_explorer_follows_the_slider():
+    from mmlab.widgets import reconstruction_explorer
+
+    windows = np.random.default_rng(1).normal(size=(9, 64))
+    starts = 100.0 + 0.25 * np.arange(9)
+    scores = np.arange(9.0)
+    box = reconstruction_explorer(windows, np.zeros_like(windows), starts, scores, 128.0, 101.0)
+    offset, status, view = box.children
+    assert "window 3 of 9" in status.value and "rank <b>6</b>" in status.value  # 100.75 holds 101.0 at its centre
+    offset.value = 1.0
+    assert "window 8 of 9" in status.value and "rank <b>1</b>" in status.value
+    assert list(view.data[1].y) == [0.0] * 64 and list(view.data[2].y) == pytest.approx(windows[8] ** 2)
+    with pytest.raises(ValueError, match="same number"):
+        reconstruction_explorer(windows, windows[:3], starts, scores, 128.0, 101.0)
