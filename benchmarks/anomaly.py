@@ -10,7 +10,6 @@ Run: ``make bench`` or ``python benchmarks/anomaly.py``.
 
 import time
 
-import numpy as np
 from _timing import best_cpu_seconds
 
 import mmlab
@@ -37,8 +36,8 @@ def main():
     conditioning = best_cpu_seconds(lambda: condition(strain, config, psd="aLIGO"), repeats=5)
     print(f"conditioning: {strain.duration / conditioning:,.0f} s of 4096 Hz strain per CPU-second "
           "(whiten, band-pass, resample)")
-    windows = simulated_noise_windows("aLIGO", 1.1 * N_WINDOWS * config.duration / 4, config, stride=config.duration / 4,
-                                      seed=1)[:N_WINDOWS]
+    stride = config.duration / 4
+    windows = simulated_noise_windows("aLIGO", 1.1 * N_WINDOWS * stride, config, stride=stride, seed=1)[:N_WINDOWS]
     model = build_autoencoder(config.samples)
     anomaly_scores(model, windows[:512])  # build the graph before timing
     start = time.perf_counter()

@@ -391,7 +391,10 @@ def reconstruction_figure(window: np.ndarray, reconstruction: np.ndarray, start:
 
 
 def score_figure(curves: dict, reference_gps: float, title: str = "Anomaly score along the data"):
-    """Scores of consecutive windows against time, ``{name: (window_centres_gps, scores)}``, each scaled by its median."""
+    """Scores of consecutive windows against time, each divided by its median.
+
+    ``curves`` is ``{name: (window_centres_gps, scores)}``.
+    """
     import plotly.graph_objects as go
 
     figure = go.Figure()

@@ -505,7 +505,8 @@ def reconstruction_explorer(windows: np.ndarray, reconstructions: np.ndarray, st
     duration = windows.shape[1] / sample_rate
     ranks = np.empty(n, dtype=int)
     ranks[np.argsort(-scores, kind="stable")] = np.arange(1, n + 1)
-    offset = widgets.FloatSlider(value=float(np.clip(reference_gps - duration / 2, starts[0], starts[-1]) - reference_gps),
+    first_view = float(np.clip(reference_gps - duration / 2, starts[0], starts[-1]) - reference_gps)
+    offset = widgets.FloatSlider(value=first_view,
                                  min=float(starts[0] - reference_gps), max=float(starts[-1] - reference_gps),
                                  step=float(starts[1] - starts[0]) if n > 1 else 0.1,
                                  description="window start [s]", continuous_update=False, readout_format=".3f",
