@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import json
 import os
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +30,7 @@ from tqdm.auto import tqdm
 from mmlab.config import data_dir
 from mmlab.detectors import DESIGN_PSD_OF
 from mmlab.inject import add_signal, detector_signal, random_sky
-from mmlab.io import DataFileError, sha256sum, write_text_atomically
+from mmlab.io import DataFileError, read_arrays, write_arrays
 from mmlab.noise import colored_noise
 from mmlab.signals import CCSN_FAMILIES, ccsn_3d_waveform, ccsn_family_waveform, random_glitch
 from mmlab.strain import Strain
@@ -333,23 +331,10 @@ def _paths(config: DatasetConfig, directory: Path | None) -> tuple[Path, Path]:
 
 def save_dataset(dataset: Dataset, directory: str | os.PathLike | None = None) -> Path:
     """Write the arrays (``.npz``, compressed) and the manifest (``.json``) atomically; return the array file."""
-    arrays_path, manifest_path = _paths(dataset.config, directory)
-    arrays_path.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **{name: getattr(dataset, name) for name in _ARRAYS})
-    descriptor, temporary = tempfile.mkstemp(dir=arrays_path.parent, prefix=f".{arrays_path.stem}.", suffix=".npz")
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(buffer.getvalue())
-        os.replace(temporary, arrays_path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
     manifest = {"config": dataclasses.asdict(dataset.config), "key": dataset.config.key(), "format": FORMAT_VERSION,
-                "file": arrays_path.name, "sha256": hashlib.sha256(buffer.getvalue()).hexdigest(),
                 "samples": int(dataset.labels.size)}
-    write_text_atomically(manifest_path, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    return arrays_path
+    return write_arrays(*_paths(dataset.config, directory), {name: getattr(dataset, name) for name in _ARRAYS},
+                        manifest)
 
 
 def read_dataset(config: DatasetConfig, directory: str | os.PathLike | None = None) -> Dataset:
@@ -363,22 +348,8 @@ def read_dataset(config: DatasetConfig, directory: str | os.PathLike | None = No
         If the manifest is unreadable, describes another configuration, or the
         arrays' SHA-256 differs from the manifest's (a damaged or altered file).
     """
-    arrays_path, manifest_path = _paths(config, directory)
-    if not arrays_path.is_file() or not manifest_path.is_file():
-        raise FileNotFoundError(f"no cached data set for this configuration at {arrays_path}")
-    try:
-        manifest = json.loads(manifest_path.read_text())
-    except json.JSONDecodeError as exc:
-        raise DataFileError(f"{manifest_path}: not a readable manifest ({exc})") from None
-    if manifest.get("key") != config.key() or manifest.get("config") != json.loads(json.dumps(dataclasses.asdict(config))):
-        raise DataFileError(f"{manifest_path}: describes another configuration than the one requested")
-    actual = sha256sum(arrays_path)
-    if actual != manifest.get("sha256"):
-        raise DataFileError(
-            f"{arrays_path}: SHA-256 {actual[:12]}… does not match the manifest's {str(manifest.get('sha256'))[:12]}…"
-        )
-    with np.load(arrays_path) as arrays:
-        return Dataset(config=config, **{name: arrays[name] for name in _ARRAYS})
+    arrays = read_arrays(*_paths(config, directory), {"key": config.key(), "config": dataclasses.asdict(config)})
+    return Dataset(config=config, **{name: arrays[name] for name in _ARRAYS})
 
 
 def load_dataset(

@@ -277,6 +277,67 @@ def write_text_atomically(path: Path, text: str) -> None:
         raise
 
 
+def write_arrays(arrays_path: Path, manifest_path: Path, arrays: dict, manifest: dict) -> Path:
+    """Write arrays as a compressed ``.npz`` and a JSON manifest beside it, each atomically.
+
+    The manifest gets the array file's name and SHA-256 added; the same arrays
+    give the same bytes. Returns ``arrays_path``.
+    """
+    import io
+
+    arrays_path, manifest_path = Path(arrays_path), Path(manifest_path)
+    arrays_path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    descriptor, temporary = tempfile.mkstemp(dir=arrays_path.parent, prefix=f".{arrays_path.stem}.", suffix=".npz")
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(buffer.getvalue())
+        os.replace(temporary, arrays_path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    manifest = {**manifest, "file": arrays_path.name, "sha256": hashlib.sha256(buffer.getvalue()).hexdigest()}
+    write_text_atomically(manifest_path, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return arrays_path
+
+
+def read_arrays(arrays_path: Path, manifest_path: Path, expected: dict) -> dict[str, np.ndarray]:
+    """Read arrays written by :func:`write_arrays`, checking the manifest first.
+
+    Parameters
+    ----------
+    arrays_path, manifest_path : path-like
+        The ``.npz`` and its manifest.
+    expected : dict
+        Entries the manifest must hold with these values (a configuration and its key).
+
+    Raises
+    ------
+    FileNotFoundError
+        If either file is missing.
+    DataFileError
+        If the manifest is unreadable, describes another configuration, or the
+        arrays' SHA-256 differs from the manifest's (a damaged or altered file).
+    """
+    arrays_path, manifest_path = Path(arrays_path), Path(manifest_path)
+    if not arrays_path.is_file() or not manifest_path.is_file():
+        raise FileNotFoundError(f"no cached data set for this configuration at {arrays_path}")
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except json.JSONDecodeError as exc:
+        raise DataFileError(f"{manifest_path}: not a readable manifest ({exc})") from None
+    if any(manifest.get(name) != json.loads(json.dumps(value)) for name, value in expected.items()):
+        raise DataFileError(f"{manifest_path}: describes another configuration than the one requested")
+    actual = sha256sum(arrays_path)
+    if actual != manifest.get("sha256"):
+        raise DataFileError(
+            f"{arrays_path}: SHA-256 {actual[:12]}… does not match the manifest's {str(manifest.get('sha256'))[:12]}…"
+        )
+    with np.load(arrays_path) as arrays:
+        return {name: arrays[name] for name in arrays.files}
+
+
 def read_manifest() -> dict:
     """The cache manifest: ``{relative path: {"sha256", "bytes", "source"}}``."""
     path = data_dir() / _MANIFEST

@@ -52,13 +52,14 @@ def spectrogram(
 
 @dataclass(frozen=True)
 class TimeFrequencyImage:
-    """A fixed-size time–frequency map, normalised for a neural network.
+    """A fixed-size time–frequency map for a neural network.
 
     Attributes
     ----------
     image : numpy.ndarray
-        ``(n_frequencies, n_times)`` float32 in [0, 1]: log10 power scaled so
-        that the image's minimum is 0 and maximum is 1.
+        ``(n_frequencies, n_times)`` float32: log10 power scaled so that the
+        image's minimum is 0 and maximum is 1, or (``normalise=False`` in
+        :func:`spectrogram_image`) log10 power relative to unit white noise.
     times : numpy.ndarray
         GPS time of each column's centre, in s.
     frequencies : numpy.ndarray
@@ -97,7 +98,7 @@ def _column_means(power: np.ndarray, n_columns: int) -> np.ndarray:
 
 def spectrogram_image(
     strain: Strain, shape: tuple[int, int] = (64, 64), f_range: tuple[float, float] = (20.0, 1000.0),
-    fftlength: float = 1 / 32, log_frequency: bool = False,
+    fftlength: float = 1 / 32, log_frequency: bool = False, normalise: bool = True,
 ) -> TimeFrequencyImage:
     """Spectrogram of (whitened) strain resampled to a fixed image size.
 
@@ -119,6 +120,11 @@ def spectrogram_image(
         Segment length in s (frequency resolution ``1/fftlength``).
     log_frequency : bool
         Space the rows logarithmically (Q-transform-like) instead of linearly.
+    normalise : bool
+        Scale each image to [0, 1] (shape matters, loudness not). If False,
+        keep ``log10`` of the power relative to white noise of unit variance
+        (``2 / sample_rate`` per Hz), so loudness (e.g. distance) is kept:
+        noise pixels sit near 0, a signal ``k`` times the noise power at ``log10 k``.
 
     Returns
     -------
@@ -139,6 +145,9 @@ def spectrogram_image(
     on_rows = np.stack([np.interp(rows, frequencies, column) for column in power.T], axis=1)
     image = _column_means(on_rows, n_times)
     centres = strain.t0 + (np.arange(n_times) + 0.5) * strain.duration / n_times
+    if not normalise:
+        relative = np.log10(image / (2 / strain.sample_rate) + np.finfo(float).tiny)
+        return TimeFrequencyImage(relative.astype(np.float32), centres, rows)
     return TimeFrequencyImage(_normalised(np.log10(image + np.finfo(float).tiny)), centres, rows)
 
 
