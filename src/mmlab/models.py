@@ -207,6 +207,80 @@ def build_autoencoder(
     return model
 
 
+def build_multimodal(
+    gw_shape: Sequence[int] | None = (64, 64, 1), light_curve_shape: Sequence[int] | None = (32, 2),
+    filters: Sequence[int] = (8, 16, 16, 32, 32), dense_units: Sequence[int] = (64, 32), dropout: float = 0.2,
+    output_scale: float = 1.0, learning_rate: float = 1e-3,
+):
+    """Redshift regressor on a GW time–frequency map, an afterglow light curve, or both (Cuoco et al. 2021).
+
+    The GW branch is five 3×3 convolutions (ReLU), each followed by 2×2
+    max-pooling; the light-curve branch two 1D convolutions with pooling.
+    Each is flattened; with both, they are concatenated. Dense ReLU layers
+    with dropout (kept at prediction time by :func:`mmlab.train.predict_mc`
+    for an uncertainty) end in one linear output.
+
+    Parameters
+    ----------
+    gw_shape : sequence of int or None
+        ``(frequencies, times, channels)`` of the map; None for a GRB-only model.
+    light_curve_shape : sequence of int or None
+        ``(bins, features)`` of the light curve; None for a GW-only model.
+    filters : sequence of five int
+        Filters of the GW convolutions.
+    dense_units : sequence of int
+        Sizes of the dense layers after the merge.
+    dropout : float
+        Dropout rate after each dense layer.
+    output_scale : float
+        The linear output is multiplied by it (the population's largest
+        redshift), so the network works with numbers of order one.
+    learning_rate : float
+        Adam's learning rate.
+
+    Returns
+    -------
+    keras.Model
+        Inputs named ``gw_map`` and/or ``light_curve``; compiled with Adam and the mean squared error.
+    """
+    keras = import_keras()
+    if gw_shape is None and light_curve_shape is None:
+        raise ValueError("build_multimodal needs at least one of gw_shape and light_curve_shape")
+    if len(filters) != 5:
+        raise ValueError(f"the GW branch has five convolution layers; give five filter counts, got {tuple(filters)!r}")
+    inputs, branches = [], []
+    if gw_shape is not None:
+        shape = _check_shape(gw_shape, 3, "build_multimodal (gw_shape)")
+        if min(shape[:2]) < 32:
+            raise ValueError(f"five 2×2 poolings need maps of at least 32×32, got {shape[:2]}")
+        gw = keras.Input(shape=shape, name="gw_map")
+        x = gw
+        for count in filters:
+            x = keras.layers.Conv2D(count, 3, padding="same", activation="relu")(x)
+            x = keras.layers.MaxPooling2D(2)(x)
+        inputs.append(gw)
+        branches.append(keras.layers.Flatten()(x))
+    if light_curve_shape is not None:
+        shape = _check_shape(light_curve_shape, 2, "build_multimodal (light_curve_shape)")
+        curve = keras.Input(shape=shape, name="light_curve")
+        x = curve
+        for count in (16, 32):
+            x = keras.layers.Conv1D(count, 3, padding="same", activation="relu")(x)
+            x = keras.layers.MaxPooling1D(2)(x)
+        inputs.append(curve)
+        branches.append(keras.layers.Flatten()(x))
+    x = branches[0] if len(branches) == 1 else keras.layers.Concatenate()(branches)
+    for units in dense_units:
+        x = keras.layers.Dense(units, activation="relu")(x)
+        x = keras.layers.Dropout(dropout)(x)
+    output = keras.layers.Dense(1, name="redshift")(x)
+    output = keras.layers.Rescaling(float(output_scale))(output)
+    name = {2: "multimodal", 1: "gw_only" if gw_shape is not None else "grb_only"}[len(inputs)]
+    model = keras.Model(inputs, output, name=name)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
+    return model
+
+
 def save_model(model, directory, card: dict) -> Path:
     """Save a trained model as ``<name>.keras`` with a model card ``<name>.card.json``, atomically.
 

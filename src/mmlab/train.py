@@ -88,6 +88,65 @@ def _fit(model, inputs, targets, validation_inputs, validation_targets, epochs, 
     return {name: [float(v) for v in values] for name, values in history.history.items()}
 
 
+def fit_regressor(
+    model, train_inputs: dict, train_targets, validation_inputs: dict, validation_targets, epochs: int = 50,
+    batch_size: int = 16, patience: int = 8, verbose: int = 2,
+) -> dict[str, list[float]]:
+    """Train a regressor with named inputs (``{"gw_map": ..., "light_curve": ...}``) and early stopping.
+
+    Only the inputs the model has are passed (so one data dict serves the
+    multimodal and single-modality models); each is checked against the
+    model's input shape, with a channel axis added where needed.
+
+    Returns
+    -------
+    dict
+        The Keras history: ``loss`` and ``val_loss`` per epoch.
+    """
+    train = _named_inputs(model, train_inputs)
+    validation = _named_inputs(model, validation_inputs)
+    return _fit(model, train, np.asarray(train_targets, dtype=np.float32), validation,
+                np.asarray(validation_targets, dtype=np.float32), epochs, batch_size, patience, verbose)
+
+
+def _named_inputs(model, inputs: dict) -> dict[str, np.ndarray]:
+    """The model's inputs picked from ``inputs`` by name, shapes checked."""
+    chosen = {}
+    for tensor in model.inputs:
+        name = tensor.name.split(":")[0]
+        if name not in inputs:
+            raise ValueError(f"model {model.name!r} needs an input named {name!r}; got {sorted(inputs)}")
+        values = np.asarray(inputs[name], dtype=np.float32)
+        expected = tuple(tensor.shape[1:])
+        if values.ndim == len(expected):
+            values = values[..., None]
+        if values.shape[1:] != expected:
+            raise ValueError(f"model {model.name!r} takes {name} of shape {expected}, got {values.shape[1:]}")
+        chosen[name] = values
+    return chosen
+
+
+def predict_mc(model, inputs: dict, n_samples: int = 30, batch_size: int = 512, seed: int = 0):
+    """Monte Carlo dropout: mean and standard deviation of ``n_samples`` predictions with dropout on.
+
+    Returns
+    -------
+    mean, sigma : numpy.ndarray
+        ``(n,)`` each.
+    """
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    named = _named_inputs(model, inputs)
+    n = len(next(iter(named.values())))
+    draws = np.empty((n_samples, n))
+    for k in range(n_samples):
+        for start in range(0, n, batch_size):
+            batch = {name: values[start:start + batch_size] for name, values in named.items()}
+            draws[k, start:start + batch_size] = np.asarray(model(batch, training=True))[:, 0]
+    return draws.mean(axis=0), draws.std(axis=0, ddof=1)
+
+
 def predict(model, inputs, batch_size: int = 256) -> np.ndarray:
     """Class probabilities ``(n, n_classes)``; inputs are checked against the model's shape."""
     return np.asarray(model.predict(_check_inputs(model, inputs), batch_size=batch_size, verbose=0))
