@@ -107,3 +107,21 @@ def test_saved_models_reload_with_their_card_and_refuse_other_data(tmp_path, toy
         save_model(model, tmp_path, {"classes": ["low", "high"]})
     with pytest.raises(FileNotFoundError, match="no model at"):
         load_model(tmp_path / "lstm.keras")
+
+
+def test_shipped_ccsn_models_classify_fresh_triggers(mirror):
+    """The full-profile weights in the package still tell supernovae from glitches on a new data set."""
+    from mmlab.datasets import CCSN_CLASSES, DatasetConfig, load_dataset
+    from mmlab.models import load_pretrained, pretrained_models
+
+    assert {"ccsn/cnn1d", "ccsn/cnn2d", "ccsn/lstm"} <= set(pretrained_models())
+    _, card = load_pretrained("ccsn/lstm")
+    dataset = load_dataset(DatasetConfig(detectors=("V1",), classes=tuple(card["classes"]), n_per_class=8, seed=99),
+                           progress=False)
+    ccsn = np.isin(np.array(dataset.class_names), CCSN_CLASSES)
+    for name, key in (("ccsn/cnn1d", "timeseries"), ("ccsn/cnn2d", "images"), ("ccsn/lstm", "timeseries")):
+        model, card = load_pretrained(name, classes=dataset.class_names)
+        result = evaluate(predict(model, getattr(dataset, key)), dataset.labels, ccsn)
+        assert result.binary_accuracy >= 0.85, f"{name}: {result.binary_accuracy}"
+    with pytest.raises(ValueError, match=r"no shipped model 'ccsn/resnet'; the shipped models are \["):
+        load_pretrained("ccsn/resnet")

@@ -284,6 +284,10 @@ def build_multimodal(
 def save_model(model, directory, card: dict) -> Path:
     """Save a trained model as ``<name>.keras`` with a model card ``<name>.card.json``, atomically.
 
+    The architecture and weights are saved, not the optimizer's state (a
+    third or less of the size): the loaded model predicts at once; compile
+    it again to train it further.
+
     Parameters
     ----------
     model : keras.Model
@@ -305,10 +309,9 @@ def save_model(model, directory, card: dict) -> Path:
     import os
     import tempfile
 
-    import keras
-
     from mmlab import __version__
 
+    keras = import_keras()
     missing = {"data"} - set(card)
     if missing:
         raise ValueError(f"the model card needs {sorted(missing)}, got keys {sorted(card)}")
@@ -318,7 +321,9 @@ def save_model(model, directory, card: dict) -> Path:
     descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{model.name}.", suffix=".keras")
     os.close(descriptor)
     try:
-        model.save(temporary)
+        weights_only = keras.models.clone_model(model)  # uncompiled: no optimizer state in the file
+        weights_only.set_weights(model.get_weights())
+        weights_only.save(temporary)
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
@@ -379,4 +384,41 @@ def load_model(
         if found != wanted:
             raise ValueError(f"{path.name} was trained on data with {key}={found!r}; these data have {key}={wanted!r}")
     keras = import_keras()
-    return keras.models.load_model(path), card
+    return keras.models.load_model(path, compile=False), card
+
+
+#: Trained weights shipped with mmlab (``<study>/<model>.keras`` with cards), from the full-profile notebooks.
+PRETRAINED_DIR = Path(__file__).parent / "pretrained"
+
+
+def pretrained_models() -> list[str]:
+    """Names of the shipped models, e.g. ``["ccsn/cnn1d", "ccsn/cnn2d", "ccsn/lstm"]``."""
+    return sorted(str(p.relative_to(PRETRAINED_DIR).with_suffix("")) for p in PRETRAINED_DIR.glob("*/*.keras"))
+
+
+def load_pretrained(name: str, input_shape: Sequence[int] | None = None, classes: Sequence[str] | None = None,
+                    data: dict | None = None):
+    """Load a model shipped with mmlab (trained in a notebook's full profile) and its card.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`pretrained_models`, e.g. ``"ccsn/lstm"``.
+    input_shape, classes, data
+        Checked against the card as in :func:`load_model`.
+
+    Returns
+    -------
+    model : keras.Model
+    card : dict
+
+    Examples
+    --------
+    >>> model, card = load_pretrained("ccsn/lstm")  # doctest: +SKIP
+    >>> card["binary_accuracy"]  # doctest: +SKIP
+    0.973
+    """
+    available = pretrained_models()
+    if name not in available:
+        raise ValueError(f"no shipped model {name!r}; the shipped models are {available}")
+    return load_model(PRETRAINED_DIR / f"{name}.keras", input_shape, classes, data)
