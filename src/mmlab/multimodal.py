@@ -124,13 +124,7 @@ class PopulationConfig:
 
     def check_distance(self, distance_mpc: float) -> float:
         """``distance_mpc`` if the population reaches it, else a ValueError naming the range."""
-        if self.cosmological:
-            from astropy.cosmology import Planck18
-
-            high = float(Planck18.luminosity_distance(self.z_max).to_value("Mpc"))
-            low = 0.0
-        else:
-            low, high = self.distance_range
+        low, high = distance_limits(self)
         if not (np.isfinite(distance_mpc) and low <= distance_mpc <= high):
             raise ValueError(f"distance {distance_mpc!r} Mpc is outside the population's range "
                              f"[{low:g}, {high:g}] Mpc")
@@ -148,6 +142,20 @@ class PopulationConfig:
                     "numpy": np.__version__, "scipy": scipy.__version__, "lal": lal.__version__,
                     "afterglowpy": afterglowpy.__version__}
         return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def distance_limits(config: PopulationConfig) -> tuple[float, float]:
+    """Smallest and largest luminosity distance (Mpc) of the population."""
+    if not config.cosmological:
+        return float(config.distance_range[0]), float(config.distance_range[1])
+    from astropy.cosmology import Planck18
+
+    return 0.0, float(Planck18.luminosity_distance(config.z_max).to_value("Mpc"))
+
+
+def gw_map_frequencies(config: PopulationConfig) -> np.ndarray:
+    """Frequency of each row of :func:`gw_map`'s maps, Hz (log-spaced from 20 Hz to Nyquist)."""
+    return np.geomspace(20.0, config.sample_rate / 2, config.image_shape[0])
 
 
 def draw_distances(config: PopulationConfig, n: int, seed: RandomState = None) -> np.ndarray:
@@ -182,6 +190,11 @@ def draw_population(config: PopulationConfig, seed: RandomState = None) -> dict[
     return population
 
 
+def _merger_gps(config: PopulationConfig) -> float:
+    """GPS time of every merger in :func:`gw_map`: the simulated noise starts at GPS 0 and ends 1 s after it."""
+    return config.gw_seconds + 3.0
+
+
 def gw_map(event: dict, config: PopulationConfig, seed: RandomState = None) -> np.ndarray:
     """The last ``gw_seconds`` of one event's inspiral in ET-D noise, as a loudness-keeping log-power map.
 
@@ -197,9 +210,8 @@ def gw_map(event: dict, config: PopulationConfig, seed: RandomState = None) -> n
                                    inclination=float(event["theta_obs"]), spin1z=float(event["spin1z"]),
                                    spin2z=float(event["spin2z"]), f_lower=config.f_lower,
                                    sample_rate=config.sample_rate)
-    segment = config.gw_seconds + 4.0
-    noise = colored_noise(psd, segment, config.sample_rate, seed=rng, detector=config.detector)
-    merger = noise.t0 + segment - 1.0
+    merger = _merger_gps(config)
+    noise = colored_noise(psd, merger + 1.0, config.sample_rate, seed=rng, detector=config.detector)
     signal = detector_signal(waveform, config.detector, merger, float(event["ra"]), float(event["dec"]),
                              float(event["psi"]))
     whitened = spectral_whiten(add_signal(noise, signal), psd=psd)
@@ -260,7 +272,10 @@ class MultimodalDataset:
 
 
 def build_multimodal_dataset(config: PopulationConfig, progress: bool = True) -> MultimodalDataset:
-    """Draw the population and simulate both modalities of every event (no caching: see :func:`load_multimodal_dataset`)."""
+    """Draw the population and simulate both modalities of every event.
+
+    No caching here: :func:`load_multimodal_dataset` caches.
+    """
     rng = as_generator(config.seed)
     population = draw_population(config, rng)
     maps, curves = [], []
@@ -343,3 +358,36 @@ def interval_coverage(predicted, sigma, true, levels=(0.5, 0.683, 0.9, 0.954)) -
         raise ValueError("every predicted sigma must be positive")
     half_widths = norm.ppf((1 + np.asarray(levels)) / 2)
     return np.array([np.mean(np.abs(predicted - true) <= k * sigma) for k in half_widths])
+
+
+def sigma_scale(predicted, sigma, true, level: float = 0.683) -> float:
+    """Factor that makes MC-dropout intervals calibrated on held-out events.
+
+    MC dropout measures how much the network's answer moves when units are
+    dropped, not the scatter of the data, and is often over-confident. The
+    factor is the ``level`` quantile of ``|z_pred − z_true| / sigma`` over
+    (validation) events divided by the Gaussian value for that level:
+    multiply the test-set sigmas by it.
+    """
+    from scipy.stats import norm
+
+    predicted, sigma, true = (np.asarray(a, dtype=float).ravel() for a in (predicted, sigma, true))
+    if np.any(sigma <= 0):
+        raise ValueError("every predicted sigma must be positive")
+    return float(np.quantile(np.abs(predicted - true) / sigma, level) / norm.ppf((1 + level) / 2))
+
+
+def gw_response(population: dict, config: PopulationConfig) -> np.ndarray:
+    """How loud each event's GW is for its distance: ``sqrt(F+² (1 + cos²ι)² / 4 + F×² cos²ι)`` (0 to 1).
+
+    The detector's antenna pattern at the merger time used by :func:`gw_map`
+    and the inclination ``ι`` (the jet's viewing angle) scale the amplitude:
+    a small value means a faint GW for the distance, where the GW alone
+    misjudges the redshift.
+    """
+    from mmlab.detectors import antenna_pattern
+
+    f_plus, f_cross = antenna_pattern(config.detector, population["ra"], population["dec"], population["psi"],
+                                      _merger_gps(config))
+    cos_i = np.cos(population["theta_obs"])
+    return np.sqrt(f_plus ** 2 * (1 + cos_i ** 2) ** 2 / 4 + f_cross ** 2 * cos_i ** 2)

@@ -32,6 +32,7 @@ STUDY_NOTEBOOKS = (
     "02_wavelet_detection_filter.ipynb",
     "03_ccsn_classification.ipynb",
     "04_anomaly_autoencoder.ipynb",
+    "05_multimodal_gw_grb.ipynb",
 )
 
 #: Folder of the study notebooks in a source checkout.
