@@ -121,3 +121,18 @@ def test_reconstruction_explorer_follows_the_slider():
     assert list(view.data[1].y) == [0.0] * 64 and list(view.data[2].y) == pytest.approx(windows[8] ** 2)
     with pytest.raises(ValueError, match="same number"):
         reconstruction_explorer(windows, windows[:3], starts, scores, 128.0, 101.0)
+
+
+def test_event_viewer_simulates_the_chosen_distance():
+    from mmlab.multimodal import PopulationConfig
+    from mmlab.widgets import event_viewer
+
+    config = PopulationConfig(n_events=10)
+    box = event_viewer(config, distance=100.0, seed=1)
+    (slider, seed_box), status, view = box.children[0].children, box.children[1], box.children[2]
+    assert "d<sub>L</sub> = 100.0 Mpc, z = <b>0.0222</b>" in status.value
+    loud = np.max(view.data[0].z)
+    slider.value = 400.0
+    assert "d<sub>L</sub> = 400.0 Mpc" in status.value and np.max(view.data[0].z) < loud
+    with pytest.raises(ValueError, match=r"outside the population's range \[1, 500\] Mpc"):
+        event_viewer(config, distance=900.0)

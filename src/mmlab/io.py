@@ -579,7 +579,9 @@ def check_light_curve(time, rate, name: str = "light curve") -> None:
         bad = ~np.isfinite(values) | (values <= 0)
         if bad.any():
             first = int(np.argmax(bad))
-            raise ValueError(f"{name}: {label} must be finite and positive, got {float(values[first])!r} at point {first}")
+            raise ValueError(
+                f"{name}: {label} must be finite and positive, got {float(values[first])!r} at point {first}"
+            )
     if np.any(np.diff(time) <= 0):
         first = int(np.argmax(np.diff(time) <= 0))
         raise ValueError(f"{name}: times must increase, but point {first + 1} (t = {time[first + 1]:g} s) follows "
