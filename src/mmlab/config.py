@@ -75,10 +75,15 @@ def import_keras():
     module
         The :mod:`keras` package.
     """
+    import logging
+
     configure_environment()
     with silenced_stderr():
         import keras
         import tensorflow  # noqa: F401  (initialise the runtime while silenced)
+    # TensorFlow's Python warnings ("triggered tf.function retracing" when a notebook predicts with
+    # several models) go to the "tensorflow" logger and into notebook outputs; errors still show.
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
     from mmlab.seeding import seed_keras
 
     seed_keras()
