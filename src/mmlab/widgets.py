@@ -24,6 +24,23 @@ from mmlab.strain import Strain
 from mmlab.timefreq import TimeFrequencyImage, scalogram_image, spectrogram_image
 from mmlab.whiten import spectral_whiten
 
+def _live_figure(make_figure, controls):
+    """A FigureWidget of ``make_figure()`` whose traces are redrawn from it whenever a control's value changes."""
+    import plotly.graph_objects as go
+
+    view = go.FigureWidget(make_figure())
+
+    def update(_=None):
+        fresh = make_figure()
+        with view.batch_update():
+            for trace, new in zip(view.data, fresh.data):
+                trace.update(new.to_plotly_json())
+
+    for control in controls:
+        control.observe(update, names="value")
+    return view
+
+
 #: Views of the strain offered by :func:`strain_explorer`.
 STRAIN_VIEWS = ("raw", "band-passed", "whitened")
 
@@ -457,16 +474,7 @@ def sample_browser(timeseries: np.ndarray, images: np.ndarray, labels: np.ndarra
         status.value = f"sample {k}: true <b>{names[labels[k]]}</b>, predicted <b>{predicted}</b>{extra}"
         return panel
 
-    view = go.FigureWidget(figure(chosen()))
-
-    def update(_=None):
-        new = figure(chosen())
-        with view.batch_update():
-            for trace, fresh in zip(view.data, new.data):
-                trace.update(fresh.to_plotly_json())
-
-    index.observe(update, names="value")
-    only_errors.observe(update, names="value")
+    view = _live_figure(lambda: figure(chosen()), [index, only_errors])
     return widgets.VBox([widgets.HBox([index, only_errors]), status, view])
 
 
@@ -493,7 +501,6 @@ def reconstruction_explorer(windows: np.ndarray, reconstructions: np.ndarray, st
     ipywidgets.VBox
     """
     import ipywidgets as widgets
-    import plotly.graph_objects as go
 
     from mmlab.plots import reconstruction_figure
 
@@ -519,16 +526,7 @@ def reconstruction_explorer(windows: np.ndarray, reconstructions: np.ndarray, st
                         f"median), rank <b>{ranks[k]}</b>")
         return reconstruction_figure(windows[k], reconstructions[k], starts[k], sample_rate, reference_gps)
 
-    view = go.FigureWidget(figure())
-
-    def update(_=None):
-        fresh = figure()
-        with view.batch_update():
-            for trace, new in zip(view.data, fresh.data):
-                trace.update(new.to_plotly_json())
-
-    offset.observe(update, names="value")
-    return widgets.VBox([offset, status, view])
+    return widgets.VBox([offset, status, _live_figure(figure, [offset])])
 
 
 def threshold_explorer(noise_scores: np.ndarray, live_time: float, signal_scores: dict, threshold: float):
@@ -596,7 +594,6 @@ def event_viewer(config, distance: float = 100.0, seed: int = 0):
     import dataclasses
 
     import ipywidgets as widgets
-    import plotly.graph_objects as go
 
     from mmlab.cosmology import redshift_from_distance
     from mmlab.multimodal import draw_population, distance_limits, gw_map, gw_map_frequencies, grb_light_curve
@@ -622,14 +619,4 @@ def event_viewer(config, distance: float = 100.0, seed: int = 0):
         return multimodal_event_figure(gw_map(event, config, rng), gw_map_frequencies(config),
                                        grb_light_curve(event, config, rng), config.bins.centres, config.gw_seconds)
 
-    view = go.FigureWidget(figure())
-
-    def update(_=None):
-        fresh = figure()
-        with view.batch_update():
-            for trace, new in zip(view.data, fresh.data):
-                trace.update(new.to_plotly_json())
-
-    slider.observe(update, names="value")
-    seed_box.observe(update, names="value")
-    return widgets.VBox([widgets.HBox([slider, seed_box]), status, view])
+    return widgets.VBox([widgets.HBox([slider, seed_box]), status, _live_figure(figure, [slider, seed_box])])
