@@ -180,3 +180,17 @@ def test_a_model_from_another_window_configuration_is_refused(small_autoencoder,
     other = WindowConfig(sample_rate=128.0, duration=0.5, band=(10.0, 50.0))
     with pytest.raises(ValueError, match=r"data with band=\[10.0, 40.0\]; these data have band=\[10.0, 50.0\]"):
         load_model(path, data=other.as_card())
+
+
+def test_shipped_autoencoder_finds_gw150914(mirror):
+    """The full-profile autoencoder in the package ranks the GW150914 window first in H1, and checks its data."""
+    from mmlab.io import fetch_gwosc
+    from mmlab.models import load_pretrained
+
+    model, card = load_pretrained("anomaly/autoencoder", data=CONFIG.as_card())
+    windows, starts = sliding_windows(condition(fetch_gwosc("GW150914", "H1"), CONFIG), CONFIG, stride=1 / 16)
+    scores, _ = anomaly_scores(model, windows)
+    assert rank_of_time(scores, starts, CONFIG.duration, 1126259462.42) == 1
+    assert card["auc_bbh_snr12"] >= 0.95
+    with pytest.raises(ValueError, match=r"trained on data with duration=0.5; these data have duration=0.25"):
+        load_pretrained("anomaly/autoencoder", data=WindowConfig(duration=0.25).as_card())
