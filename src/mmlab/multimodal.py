@@ -113,6 +113,7 @@ class PopulationConfig:
 
     @property
     def bins(self) -> XRTBins:
+        """The XRT observing bins of every light curve."""
         return XRTBins(n_bins=self.n_bins)
 
     @property
@@ -256,6 +257,7 @@ class MultimodalDataset:
 
     @property
     def redshift(self) -> np.ndarray:
+        """True redshift of every event."""
         return self.population["redshift"]
 
     def part(self, name: str) -> dict[str, np.ndarray]:

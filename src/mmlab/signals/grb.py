@@ -91,6 +91,7 @@ class Afterglow:
         return replace(self, **changes)
 
     def as_dict(self) -> dict:
+        """The parameters as plain floats (for a model card or a table)."""
         return {f.name: float(getattr(self, f.name)) for f in fields(self)}
 
 
@@ -199,6 +200,7 @@ class XRTBins:
 
     @property
     def edges(self) -> np.ndarray:
+        """Bin edges, s."""
         return np.geomspace(self.start, self.stop, self.n_bins + 1)
 
     @property
