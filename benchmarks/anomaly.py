@@ -13,22 +13,23 @@ import time
 from _timing import best_cpu_seconds
 
 import mmlab
-from mmlab.anomaly import WindowConfig, anomaly_scores, condition, excess_power, simulated_noise_windows
-from mmlab.noise import colored_noise
+from mmlab.gw.noise import colored_noise
+from mmlab.studies.anomaly.scores import anomaly_scores, excess_power
+from mmlab.studies.anomaly.windows import WindowConfig, condition, simulated_noise_windows
 
 N_WINDOWS = 10_000
 
 
 def main():
-    from mmlab.config import import_keras
+    from mmlab.core.config import import_keras
 
     import_keras()  # quietly, before TensorFlow runs anything
     import tensorflow as tf
 
     tf.config.threading.set_intra_op_parallelism_threads(1)
     tf.config.threading.set_inter_op_parallelism_threads(1)
-    from mmlab.models import build_autoencoder
-    from mmlab.train import fit_autoencoder
+    from mmlab.ml.models import build_autoencoder
+    from mmlab.ml.training import fit_autoencoder
 
     mmlab.seed_everything(0)
     config = WindowConfig()

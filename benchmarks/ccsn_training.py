@@ -13,9 +13,9 @@ import time
 import numpy as np
 
 import mmlab
-from mmlab.datasets import DatasetConfig, build_dataset
-from mmlab.models import build_cnn1d, build_cnn2d, build_lstm
-from mmlab.train import fit, predict
+from mmlab.ml.models import build_cnn1d, build_cnn2d, build_lstm
+from mmlab.ml.training import fit, predict
+from mmlab.studies.ccsn.datasets import DatasetConfig, build_dataset
 
 N_PER_CLASS = 40
 EPOCHS = 5

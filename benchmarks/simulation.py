@@ -12,12 +12,11 @@ Run: ``make bench`` or ``python benchmarks/simulation.py``.
 """
 
 import numpy as np
-
-from mmlab.inject import inject
-from mmlab.noise import colored_noise
-from mmlab.signals import binary_black_hole, ccsn_family_waveform
-
 from _timing import best_cpu_seconds
+
+from mmlab.gw.inject import inject
+from mmlab.gw.noise import colored_noise
+from mmlab.signals import binary_black_hole, ccsn_family_waveform
 
 SAMPLE_RATE = 4096
 SEGMENT = 64.0

@@ -10,13 +10,12 @@ Run: ``make bench`` or ``python benchmarks/strain_io.py``.
 
 import h5py
 import numpy as np
+from _timing import best_cpu_seconds
 from scipy import signal
 
-from mmlab.filters import bandpass
+from mmlab.gw.filters import bandpass
+from mmlab.gw.whiten import spectral_whiten
 from mmlab.io import locate_gwosc, read_gwosc
-from mmlab.whiten import spectral_whiten
-
-from _timing import best_cpu_seconds
 
 
 def main():

@@ -17,9 +17,9 @@ Run: ``make bench`` or ``python benchmarks/wdf_efficiency.py`` (about 10 minutes
 
 import os
 
-from mmlab.efficiency import efficiency_study
-from mmlab.noise import colored_noise
+from mmlab.gw.noise import colored_noise
 from mmlab.wdf import BLOCK_LAMBDA, DETECTION_BLOCK_THRESHOLD, WaveletDetectionFilter
+from mmlab.wdf.efficiency import efficiency_study
 
 NOISE_HOURS = float(os.environ.get("WDF_NOISE_HOURS", 8))
 N_PER_SNR = int(os.environ.get("WDF_N_PER_SNR", 200))

@@ -10,10 +10,10 @@ the six default bases and AR order 1000, for both thresholding rules:
 Run: ``make bench`` or ``python benchmarks/wdf_throughput.py``.
 """
 
-from mmlab.noise import colored_noise
-from mmlab.wdf import WaveletDetectionFilter, threshold_coefficients, window_coefficients
-
 from _timing import best_cpu_seconds
+
+from mmlab.gw.noise import colored_noise
+from mmlab.wdf import WaveletDetectionFilter, threshold_coefficients, window_coefficients
 
 SAMPLE_RATE = 4096
 SECONDS = 256.0

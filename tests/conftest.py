@@ -1,4 +1,4 @@
-"""Shared fixtures: an isolated cache per test and the offline data mirror."""
+"""Shared fixtures: an isolated cache per test and the offline data mirror (set up by the root conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
-
-# Point the loaders at the offline mirror unless the caller chose one.
-if not os.environ.get("MMLAB_DATA_MIRROR") and SHARED_DATA.is_dir():
-    os.environ["MMLAB_DATA_MIRROR"] = str(SHARED_DATA)
 
 
 @pytest.fixture(autouse=True)

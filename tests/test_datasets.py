@@ -5,8 +5,8 @@ import hashlib
 import numpy as np
 import pytest
 
-from mmlab.datasets import DatasetConfig, build_dataset, load_dataset, read_dataset, save_dataset
-from mmlab.io import DataFileError
+from mmlab.core.cache import DataFileError
+from mmlab.studies.ccsn.datasets import DatasetConfig, build_dataset, load_dataset, read_dataset, save_dataset
 
 SMALL = DatasetConfig(classes=("noise", "ccsn_high_long", "sine_gaussian", "blip"), n_per_class=4, seed=3)
 

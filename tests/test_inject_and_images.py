@@ -5,8 +5,8 @@ import pytest
 from numpy.testing import assert_allclose
 
 from mmlab import Strain
-from mmlab.detectors import antenna_pattern, time_delay
-from mmlab.inject import (
+from mmlab.gw.detectors import antenna_pattern, time_delay
+from mmlab.gw.inject import (
     add_signal,
     detector_signal,
     inject,
@@ -17,10 +17,10 @@ from mmlab.inject import (
     project,
     scale_to_snr,
 )
-from mmlab.noise import colored_noise
+from mmlab.gw.noise import colored_noise
+from mmlab.gw.timefreq import scalogram_image, spectrogram_image
+from mmlab.gw.whiten import spectral_whiten
 from mmlab.signals import binary_black_hole, sine_gaussian
-from mmlab.timefreq import scalogram_image, spectrogram_image
-from mmlab.whiten import spectral_whiten
 
 FS = 4096.0
 GPS = 1126259462.4

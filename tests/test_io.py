@@ -1,5 +1,6 @@
 """GWOSC loader: reading real files, cache → mirror → download, and bad files."""
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -9,8 +10,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
-from mmlab import io
-from mmlab.io import DataFileError, fetch_gwosc, locate_gwosc, read_gwosc
+from mmlab.core.cache import DataFileError
+from mmlab.io import fetch_gwosc, locate_gwosc, read_gwosc
+from mmlab.io import gwosc as io
 
 
 def test_read_gwosc_matches_the_raw_hdf5(gw150914_h1_file):
@@ -114,7 +116,7 @@ def test_download_is_verified_and_recorded(monkeypatch, gw150914_h1_file, isolat
     assert path.read_bytes() == gw150914_h1_file.read_bytes()
     manifest = json.loads((isolated_cache / "manifest.json").read_text())
     entry = manifest[f"gwosc/{path.name}"]
-    assert entry["sha256"] == io.sha256sum(gw150914_h1_file)
+    assert entry["sha256"] == hashlib.sha256(gw150914_h1_file.read_bytes()).hexdigest()
     assert entry["bytes"] == gw150914_h1_file.stat().st_size
     # Found in the cache the second time: the 'network' is not asked again.
     monkeypatch.setattr(io, "_gwosc_urls", lambda *args: pytest.fail("cache was not used"))

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import mmlab
-from mmlab.metrics import METRIC_MIMETYPE, read_metrics, recorded
+from mmlab.core.metrics import METRIC_MIMETYPE, read_metrics, recorded
 
 
 def test_record_remembers_floats():
@@ -55,7 +55,7 @@ def test_seed_everything_rejects(seed):
 
 
 def test_seed_everything_seeds_keras():
-    from mmlab.config import import_keras
+    from mmlab.core.config import import_keras
 
     mmlab.seed_everything(7)
     keras = import_keras()  # seeds Keras on first import

@@ -5,7 +5,8 @@ import pytest
 from numpy.testing import assert_allclose
 
 import mmlab
-from mmlab.train import accuracy_by_snr, evaluate, fit, predict, roc_curve
+from mmlab.ml.evaluation import accuracy_by_snr, evaluate, roc_curve
+from mmlab.ml.training import fit, predict
 
 
 def test_roc_curve_of_known_scores():
@@ -22,14 +23,14 @@ def test_roc_curve_of_known_scores():
 def test_evaluate_counts_confusions_and_the_binary_task():
     probabilities = np.array([[0.8, 0.1, 0.1], [0.1, 0.7, 0.2], [0.2, 0.2, 0.6], [0.1, 0.6, 0.3]])
     labels = np.array([0, 1, 2, 2])
-    result = evaluate(probabilities, labels, ccsn_classes=np.array([False, True, True]))
+    result = evaluate(probabilities, labels, positive_classes=np.array([False, True, True]))
     assert result.accuracy == 0.75
     assert result.confusion.tolist() == [[1, 0, 0], [0, 1, 0], [0, 1, 1]]
     assert_allclose(result.recall, [1, 1, 0.5]) and assert_allclose(result.precision, [1, 0.5, 1])
     assert result.binary_accuracy == 1.0  # the 2 -> 1 confusion stays within CCSN
     assert result.binary_confusion.tolist() == [[1, 0], [0, 3]]
     with pytest.raises(ValueError, match="one flag per class"):
-        evaluate(probabilities, labels, ccsn_classes=np.array([True, False]))
+        evaluate(probabilities, labels, positive_classes=np.array([True, False]))
 
 
 def test_accuracy_by_snr_bins():
@@ -51,7 +52,7 @@ def toy_problem():
 
 @pytest.mark.parametrize("factory", ["build_cnn1d", "build_lstm"])
 def test_time_series_models_learn_a_toy_problem(toy_problem, factory):
-    from mmlab import models
+    from mmlab.ml import models
 
     mmlab.seed_everything(1)
     series, labels = toy_problem
@@ -63,7 +64,7 @@ def test_time_series_models_learn_a_toy_problem(toy_problem, factory):
 
 
 def test_cnn2d_learns_a_toy_problem():
-    from mmlab.models import build_cnn2d
+    from mmlab.ml.models import build_cnn2d
 
     mmlab.seed_everything(2)
     rng = np.random.default_rng(1)
@@ -76,7 +77,7 @@ def test_cnn2d_learns_a_toy_problem():
 
 
 def test_mismatched_shapes_and_bad_arguments_are_named():
-    from mmlab.models import build_cnn1d, build_cnn2d, build_lstm
+    from mmlab.ml.models import build_cnn1d, build_cnn2d, build_lstm
 
     model = build_cnn1d((128, 1), 3)
     with pytest.raises(ValueError, match=r"model 'cnn1d' takes samples of shape \(128, 1\), got \(64, 1\)"):
@@ -90,7 +91,8 @@ def test_mismatched_shapes_and_bad_arguments_are_named():
 
 
 def test_saved_models_reload_with_their_card_and_refuse_other_data(tmp_path, toy_problem):
-    from mmlab.models import build_cnn1d, load_model, save_model
+    from mmlab.ml.models import build_cnn1d
+    from mmlab.ml.registry import load_model, save_model
 
     series, labels = toy_problem
     model = build_cnn1d((256, 1), 2)
@@ -111,8 +113,8 @@ def test_saved_models_reload_with_their_card_and_refuse_other_data(tmp_path, toy
 
 def test_shipped_ccsn_models_classify_fresh_triggers(mirror):
     """The full-profile weights in the package still tell supernovae from glitches on a new data set."""
-    from mmlab.datasets import CCSN_CLASSES, DatasetConfig, load_dataset
-    from mmlab.models import load_pretrained, pretrained_models
+    from mmlab.ml.registry import load_pretrained, pretrained_models
+    from mmlab.studies.ccsn.datasets import CCSN_CLASSES, DatasetConfig, load_dataset
 
     assert {"ccsn/cnn1d", "ccsn/cnn2d", "ccsn/lstm"} <= set(pretrained_models())
     _, card = load_pretrained("ccsn/lstm")

@@ -8,18 +8,10 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import stats
 
-from mmlab.cosmology import redshift_from_distance
-from mmlab.io import DataFileError, check_light_curve, load_swift_xrt, read_swift_xrt
-from mmlab.multimodal import (
-    PopulationConfig,
-    draw_population,
-    gw_map,
-    gw_response,
-    interval_coverage,
-    load_multimodal_dataset,
-    redshift_scatter,
-    sigma_scale,
-)
+from mmlab.core.cache import DataFileError
+from mmlab.core.cosmology import redshift_from_distance
+from mmlab.core.validation import check_light_curve
+from mmlab.io import load_swift_xrt, read_swift_xrt
 from mmlab.signals.grb import (
     GRB090510_PROTOTYPE,
     GRB090510_REDSHIFT,
@@ -31,6 +23,14 @@ from mmlab.signals.grb import (
     observe_xrt,
     xrt_count_rate,
 )
+from mmlab.studies.multimodal.datasets import (
+    PopulationConfig,
+    draw_population,
+    gw_map,
+    gw_response,
+    load_multimodal_dataset,
+)
+from mmlab.studies.multimodal.evaluation import interval_coverage, redshift_scatter, sigma_scale
 
 TIMES = np.geomspace(100, 1e6, 12)
 
@@ -165,7 +165,7 @@ def test_gw_response_is_the_antenna_amplitude():
     response = gw_response(population, config)
     assert np.all((response >= 0) & (response <= 1))
     face_on = dict(population, theta_obs=np.zeros(50))
-    from mmlab.detectors import antenna_pattern
+    from mmlab.gw.detectors import antenna_pattern
 
     f_plus, f_cross = antenna_pattern("E1", population["ra"], population["dec"], population["psi"],
                                       config.gw_seconds + 3.0)
@@ -206,8 +206,8 @@ def test_scatter_and_coverage_against_gaussian_draws():
 
 
 def test_multimodal_models_take_their_inputs_by_name():
-    from mmlab.models import build_multimodal
-    from mmlab.train import fit_regressor, predict_mc
+    from mmlab.ml.models import build_multimodal
+    from mmlab.ml.training import fit_regressor, predict_mc
 
     gw_only = build_multimodal((64, 64, 1), None, output_scale=0.1)
     assert gw_only.name == "gw_only" and [t.name.split(":")[0] for t in gw_only.inputs] == ["gw_map"]
@@ -229,12 +229,13 @@ def test_multimodal_models_take_their_inputs_by_name():
 
 def test_shipped_multimodal_model_estimates_redshifts_of_new_events(tmp_path):
     """The full-profile network in the package, on 60 fresh events: far better than the population's spread."""
-    from mmlab.models import load_pretrained
-    from mmlab.train import predict_mc
+    from mmlab.ml.registry import load_pretrained
+    from mmlab.ml.training import predict_mc
 
-    model, card = load_pretrained("multimodal/multimodal")
+    model, _ = load_pretrained("multimodal/multimodal")
     dataset = load_multimodal_dataset(PopulationConfig(n_events=60, seed=123), tmp_path, progress=False)
     mean, _ = predict_mc(model, {"gw_map": dataset.gw_maps, "light_curve": dataset.light_curves}, n_samples=10)
     spread = np.std(dataset.redshift / (1 + dataset.redshift))
-    assert redshift_scatter(mean, dataset.redshift)["sigma"] < 0.7 * spread
-    assert card["sigma_dz"] < 0.015
+    sigma = redshift_scatter(mean, dataset.redshift)["sigma"]
+    # The population's spread is 0.030; the full profile measured 0.0125 on its test set (60 events: +-10 %).
+    assert sigma < 0.7 * spread and sigma < 0.02

@@ -5,17 +5,10 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from mmlab.cosmology import redshift_from_distance
-from mmlab.detectors import (
-    DETECTORS,
-    antenna_pattern,
-    detector_names,
-    get_detector,
-    light_travel_time,
-    time_delay,
-)
-from mmlab.noise import colored_noise
-from mmlab.psd import DESIGN_CURVES, design_psd, design_table, psd_on_grid, welch_psd
+from mmlab.core.cosmology import redshift_from_distance
+from mmlab.gw.detectors import DETECTORS, antenna_pattern, detector_names, get_detector, light_travel_time, time_delay
+from mmlab.gw.noise import colored_noise
+from mmlab.gw.psd import DESIGN_CURVES, design_psd, design_table, psd_on_grid, welch_psd
 
 FS = 4096.0
 
@@ -188,7 +181,7 @@ def test_redshift_from_distance_matches_astropy():
 
 def test_noise_stream_is_continuous_stationary_and_independent_of_chunking():
     from mmlab import Strain
-    from mmlab.noise import noise_stream
+    from mmlab.gw.noise import noise_stream
 
     whole = np.concatenate([piece.data for piece in noise_stream("AdV", 64, chunk=64, seed=5)])
     pieces = list(noise_stream("AdV", 64, chunk=7.3, seed=5, t0=100.0, detector="V1"))

@@ -4,8 +4,22 @@ import ast
 import json
 
 import pytest
+from scipy.stats import binom
 
-from mmlab.runner import NOTEBOOK_DIR, STUDY_NOTEBOOKS, run_notebook
+from mmlab.lab.runner import NOTEBOOK_DIR, STUDY_NOTEBOOKS, run_notebook
+
+#: Sine-Gaussians per SNR in notebook 02's quick profile.
+WDF_QUICK_INJECTIONS = 100
+
+
+def original_wdf_interval(efficiency: float, confidence: float = 0.95) -> tuple[float, float]:
+    """Where an efficiency measured on WDF_QUICK_INJECTIONS signals falls, 95 % of the time, if the truth is the
+    original WDF's (py4tsa 3.4.1, block rule with lambda* on aLIGO-like noise; REFERENCES.md).
+
+    Not 68 %: a perfect reproduction would land two numbers inside their 68 % bands together only 46 % of the time.
+    """
+    low, high = binom.interval(confidence, WDF_QUICK_INJECTIONS, efficiency)
+    return low / WDF_QUICK_INJECTIONS, high / WDF_QUICK_INJECTIONS
 
 #: Accepted range of every metric each study notebook must record in the quick profile.
 EXPECTED_METRICS = {
@@ -36,26 +50,30 @@ EXPECTED_METRICS = {
         # ... with an SNR near the published matched-filter SNRs (H1 20, L1 13; Abbott et al. 2016).
         "gw150914_snr_H1": (12.0, 30.0),
         "gw150914_snr_L1": (8.0, 25.0),
-        # One false alarm per hour on simulated AdV noise (the original WDF needed 9.4 on aLIGO-like noise).
-        "far_threshold_adv": (5.5, 9.0),
-        # At that rate, sine-Gaussians (Q 9, 100-500 Hz): the original WDF found 0.44 / 0.96 / 1.00 at
-        # SNR 8 / 10 / 12; mmlab must do at least as well ...
-        "efficiency_adv_sine_gaussian_snr8": (0.44, 1.0),
-        "efficiency_adv_sine_gaussian_snr10": (0.96, 1.0),
-        "efficiency_adv_sine_gaussian_snr12": (1.0, 1.0),
-        # ... and with the original's block threshold it reproduces the original's numbers.
-        "efficiency_original_adv_sine_gaussian_snr10": (0.8, 1.0),
-        "efficiency_original_adv_sine_gaussian_snr12": (0.95, 1.0),
+        # One false alarm per hour on simulated aLIGO noise, where the original WDF needed 9.4 (block rule, lambda*).
+        "far_threshold_aligo": (5.5, 9.4),
+        # At that rate, on the same noise, sine-Gaussians (Q 9, 100-500 Hz): the original WDF found
+        # 0.44 / 0.96 / 1.00 at SNR 8 / 10 / 12; mmlab's default must do at least as well ...
+        "efficiency_aligo_sine_gaussian_snr8": (0.44, 1.0),
+        "efficiency_aligo_sine_gaussian_snr10": (0.96, 1.0),
+        "efficiency_aligo_sine_gaussian_snr12": (1.0, 1.0),
+        # ... and with the original's block threshold it reproduces the original's numbers within their binomial spread.
+        "efficiency_original_aligo_sine_gaussian_snr8": original_wdf_interval(0.44),
+        "efficiency_original_aligo_sine_gaussian_snr10": original_wdf_interval(0.96),
+        "efficiency_original_aligo_sine_gaussian_snr12": original_wdf_interval(1.00),
     },
     "03_ccsn_classification": {
         # Iess et al. 2020: > 95 % single-detector accuracy at full scale (the full profile measured 0.973 for
-        # the LSTM); issue 5 asks >= 90 % in the quick profile for the best network (the 2D CNN, 0.93 measured).
-        "binary_accuracy_cnn2d": (0.90, 1.0),
+        # the LSTM); issue 5 asks >= 90 % in the quick profile for the best network, whichever it is.
+        "binary_accuracy_best": (0.90, 1.0),
+        "binary_accuracy_cnn2d": (0.85, 1.0),
         "binary_accuracy_cnn1d": (0.85, 1.0),
         "binary_accuracy_lstm": (0.80, 1.0),
         "multiclass_accuracy_cnn2d": (0.70, 1.0),
-        # Trained on phenomenological CCSN only, most 3D-simulation triggers are still called CCSN.
-        "binary_accuracy_3d_waveforms": (0.5, 1.0),
+        # Trained on phenomenological CCSN only, the network still tells 3D-simulation triggers from glitches
+        # and noise far better than a classifier guessing at the training prior (see RELATIONS).
+        "balanced_accuracy_3d_waveforms": (0.7, 1.0),
+        "balanced_accuracy_3d_trivial": (0.3, 0.7),
         # Three ET interferometers together (Iess et al. 2023: coincidences help).
         "binary_accuracy_coincident": (0.88, 1.0),
     },
@@ -87,6 +105,13 @@ EXPECTED_METRICS = {
         # MC-dropout intervals scaled on the validation set hold about 68 % of the test events.
         "coverage68_multimodal": (0.5, 0.85),
     },
+}
+
+#: Metrics that must beat others recorded by the same notebook: (metric, reference, least margin).
+RELATIONS = {
+    # The 3D generalisation must beat a trivial classifier by more than the quick profile's binomial
+    # spread (about 0.05 on 80 3D samples and 50 negatives), not a coin flip.
+    "03_ccsn_classification": [("balanced_accuracy_3d_waveforms", "balanced_accuracy_3d_trivial", 0.15)],
 }
 
 #: Binder's memory limit, which the quick profile must stay under.
@@ -124,3 +149,6 @@ def test_notebook_runs_quick_and_reaches_its_numbers(name, tmp_path):
     for metric, (low, high) in EXPECTED_METRICS[result.name].items():
         assert metric in result.metrics, f"{name} did not record {metric}"
         assert low <= result.metrics[metric] <= high, f"{metric} = {result.metrics[metric]} not in [{low}, {high}]"
+    for metric, reference, margin in RELATIONS.get(result.name, []):
+        assert result.metrics[metric] >= result.metrics[reference] + margin, (
+            f"{metric} = {result.metrics[metric]} does not beat {reference} = {result.metrics[reference]} by {margin}")

@@ -1,9 +1,9 @@
 """The dependency lists agree, and the README's commands are the ones CI and Binder use."""
 
 import re
-import tomllib
 from pathlib import Path
 
+import tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,4 +45,4 @@ def test_readme_commands_exist_in_makefile_and_ci():
         assert command in readme
         assert re.search(rf"^{command.split()[1]}:", makefile, re.MULTILINE)
     assert "make test" in (ROOT / ".ci" / "run").read_text()
-    assert pyproject()["project"]["scripts"]["mmlab"] == "mmlab.cli:main"
+    assert pyproject()["project"]["scripts"]["mmlab"] == "mmlab.lab.cli:main"

@@ -7,8 +7,8 @@ import sys
 import nbformat
 import pytest
 
-from mmlab.cli import main
-from mmlab.runner import resolve_notebooks, run_notebooks
+from mmlab.lab.cli import main
+from mmlab.lab.runner import resolve_notebooks, run_notebooks
 
 REPORT_KEYS = {"name", "status", "wall_s", "peak_rss_mb", "metrics"}
 
@@ -59,7 +59,7 @@ def test_cli_exit_status_follows_failures(two_notebooks, tmp_path, capsys):
 
 def test_missing_notebook_is_a_one_line_error_with_status_2(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "mmlab.cli", "run", "nope.ipynb", "--output", str(tmp_path)],
+        [sys.executable, "-m", "mmlab.lab.cli", "run", "nope.ipynb", "--output", str(tmp_path)],
         capture_output=True, text=True,
     )
     assert result.returncode == 2
@@ -83,7 +83,7 @@ def test_study_notebooks_resolve_by_name():
 
 
 def test_data_commands(gw150914_h1_file, monkeypatch, isolated_cache, capsys):
-    from mmlab import io
+    from mmlab.io import gwosc as io
 
     monkeypatch.delenv("MMLAB_DATA_MIRROR", raising=False)
     monkeypatch.setattr(io, "_gwosc_urls", lambda *args: [gw150914_h1_file.as_uri()])

@@ -6,11 +6,11 @@ from numpy.testing import assert_allclose
 from scipy import signal
 
 from mmlab import Strain
-from mmlab.coincidence import cross_correlation_delay
-from mmlab.filters import bandpass
-from mmlab.psd import welch_psd
-from mmlab.timefreq import spectrogram
-from mmlab.whiten import spectral_whiten
+from mmlab.gw.coincidence import cross_correlation_delay
+from mmlab.gw.filters import bandpass
+from mmlab.gw.psd import welch_psd
+from mmlab.gw.timefreq import spectrogram
+from mmlab.gw.whiten import spectral_whiten
 
 FS = 4096.0
 
@@ -68,6 +68,19 @@ def test_spectral_whitening_flattens_coloured_noise():
     for start in range(20, 1500, 20):  # every 20 Hz band within 10 % of flat
         chunk = ratio[(frequencies[band] >= start) & (frequencies[band] < start + 20)]
         assert abs(np.mean(chunk) - 1) < 0.1, start
+
+
+def test_whitening_filter_is_truncated_to_fduration():
+    """As gwpy's whiten: the inverse-ASD impulse response lasts fduration; outside it an impulse leaves nothing."""
+    impulse = np.zeros(int(32 * FS))
+    impulse[int(16 * FS)] = 1.0
+    response = spectral_whiten(Strain(impulse, t0=0, sample_rate=FS), taper=0.0, psd="aLIGO", fduration=2.0).data
+    outside = np.abs(np.arange(impulse.size) - int(16 * FS)) > FS  # more than 1 s from the impulse
+    assert np.max(np.abs(response[outside])) < 1e-12 * np.max(np.abs(response))
+    full = spectral_whiten(Strain(impulse, t0=0, sample_rate=FS), taper=0.0, psd="aLIGO", fduration=None).data
+    assert np.max(np.abs(full[outside])) > 1e-6 * np.max(np.abs(full))  # the untruncated filter rings on
+    with pytest.raises(ValueError, match=r"fduration must span 2 to 4096 samples \(1 s of data\), got 2.0 s"):
+        spectral_whiten(white_noise(1), psd="aLIGO", fduration=2.0)
 
 
 def test_spectrogram_finds_a_tone():

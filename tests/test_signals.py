@@ -6,7 +6,8 @@ from numpy.testing import assert_allclose
 from scipy import integrate, signal
 from scipy.constants import G, c
 
-from mmlab.io import DataFileError, find_ccsn_3d_files, read_ccsn_3d
+from mmlab.core.cache import DataFileError
+from mmlab.io import find_ccsn_3d_files, read_ccsn_3d
 from mmlab.signals import (
     CCSN_FAMILIES,
     GLITCH_KINDS,

@@ -8,22 +8,22 @@ from numpy.testing import assert_allclose
 from scipy import signal
 
 from mmlab import Strain
-from mmlab.inject import inject
-from mmlab.io import DataFileError, read_triggers, write_triggers
-from mmlab.noise import colored_noise
-from mmlab.psd import welch_psd
+from mmlab.core.cache import DataFileError
+from mmlab.gw.inject import inject
+from mmlab.gw.noise import colored_noise
+from mmlab.gw.psd import welch_psd
+from mmlab.gw.whiten import ARWhitener, burg_ar
+from mmlab.io import read_triggers, write_triggers
 from mmlab.signals import blip, sine_gaussian
 from mmlab.wdf import (
     BLOCK_LAMBDA,
     MAD_SCALE,
-    SCREEN_FRACTION,
     WaveletDetectionFilter,
     cluster_triggers,
-    screen_windows,
     threshold_coefficients,
     window_coefficients,
 )
-from mmlab.whiten import ARWhitener, burg_ar
+from mmlab.wdf.screening import SCREEN_FRACTION, screen_windows
 
 FS = 4096.0
 
@@ -86,6 +86,20 @@ def test_whitener_streams_chunks_like_one_call(advirgo_whitener):
     assert_allclose(np.concatenate(pieces), whole, atol=1e-9 * np.abs(whole).max())
 
 
+def test_burg_agrees_with_statsmodels():
+    """An independent implementation of Burg's method (statsmodels, test-only) gives the same model to round-off."""
+    from statsmodels.regression.linear_model import burg
+    from statsmodels.tsa.stattools import pacf_burg
+
+    data = signal.lfilter([1.0], [1.0, -1.2, 0.6, -0.1], np.random.default_rng(8).normal(size=20_000))
+    coefficients, variance, reflection = burg_ar(data, 12)
+    reference, reference_variance = burg(data, order=12, demean=False)
+    assert_allclose(coefficients, reference, rtol=0, atol=1e-12)
+    assert_allclose(-reflection, pacf_burg(data, 12, demean=False).pacf[1:], rtol=0, atol=1e-12)
+    # statsmodels divides the last order's error energy by N - P, the recursion here carries x.x / N: O(P/N) apart.
+    assert_allclose(variance, reference_variance, rtol=2 * 12 / data.size)
+
+
 def test_whitener_rejects_bad_use():
     with pytest.raises(RuntimeError, match="call fit"):
         ARWhitener(10).transform(Strain(np.zeros(100), 0, FS))
@@ -109,7 +123,7 @@ def test_screening_statistics_equal_the_per_window_ones(wavelet):
     magnitude = np.abs(np.concatenate(levels, axis=-1))
     counts, energies = screen_windows(chunk, starts, window, step, wavelet, "dj")
     assert np.array_equal(counts, (magnitude >= SCREEN_FRACTION * MAD_SCALE).sum(axis=-1))
-    expected = np.where(magnitude > SCREEN_FRACTION * np.sqrt(2 * np.log(window)), magnitude**2, 0.0).sum(axis=-1)
+    expected = np.where(magnitude >= SCREEN_FRACTION * np.sqrt(2 * np.log(window)), magnitude**2, 0.0).sum(axis=-1)
     assert_allclose(energies, expected, rtol=1e-12, atol=1e-10)
     # Block rule: blocks of round(ln N) = 7 per level, passing at lambda* n sigma_lo^2.
     _, block_energies = screen_windows(chunk, starts, window, step, wavelet, "block", BLOCK_LAMBDA)
@@ -130,7 +144,7 @@ def test_thresholding_rules_on_a_known_vector():
     snr, kept = threshold_coefficients(coefficients, "dj", "hard")
     flat = np.concatenate(coefficients, axis=-1)[0]
     threshold = np.median(np.abs(flat)) / MAD_SCALE * np.sqrt(2 * np.log(1024))
-    assert_allclose(snr[0], np.sqrt(np.sum(flat[np.abs(flat) > threshold] ** 2)))
+    assert_allclose(snr[0], np.sqrt(np.sum(flat[np.abs(flat) >= threshold] ** 2)))
     assert kept[1][0, 10] == 40.0 and kept[1][0, 100] == 0.0
     soft_snr, soft = threshold_coefficients(coefficients, "dj", "soft")
     assert_allclose(soft[1][0, 10], 40.0 - threshold) and soft_snr[0] < snr[0]
@@ -273,7 +287,7 @@ def test_detect_before_fit_and_bad_strain():
 
 
 def test_far_threshold_allows_the_requested_number_of_noise_events():
-    from mmlab.efficiency import far_threshold
+    from mmlab.core.statistics import far_threshold
 
     snrs = [5.0, 9.0, 6.0, 12.0, 7.5]
     threshold = far_threshold(snrs, live_time=2 * 3600.0, rate_per_hour=1.0)  # two events allowed
@@ -284,7 +298,7 @@ def test_far_threshold_allows_the_requested_number_of_noise_events():
 
 
 def test_injection_campaign_finds_loud_signals_and_not_quiet_ones(fitted_filter):
-    from mmlab.efficiency import efficiency_table, injection_campaign
+    from mmlab.wdf.efficiency import efficiency_table, injection_campaign
 
     campaign = injection_campaign(fitted_filter, "AdV", lambda rng: sine_gaussian(float(rng.uniform(150, 300)), 9.0),
                                   [3.0, 40.0], 6, seed=1, detector="V1", chunk=32.0, progress=False)
@@ -297,7 +311,7 @@ def test_injection_campaign_finds_loud_signals_and_not_quiet_ones(fitted_filter)
 
 
 def test_wdf_explorer_follows_its_controls(fitted_filter, injected_stream):
-    from mmlab.widgets import wdf_explorer
+    from mmlab.viz.explorers import wdf_explorer
 
     whitened = fitted_filter.reset().whiten(injected_stream)
     box = wdf_explorer(whitened, 1e9 + 80)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from mmlab import Strain
-from mmlab.widgets import strain_explorer, strain_view
+from mmlab.viz.explorers import strain_explorer, strain_view
 
 FS = 4096.0
 
@@ -52,7 +52,7 @@ def test_explorer_updates_figures_and_reports_errors(strains):
 @pytest.mark.parametrize("source", ["CCSN low_short", "sine-Gaussian glitch", "scattered-light glitch", "blip glitch",
                                     "BBH 36+29 Msun", "BNS 1.4+1.35 Msun"])
 def test_gallery_view_injects_each_source_at_the_requested_snr(source):
-    from mmlab.widgets import gallery_view
+    from mmlab.viz.explorers import gallery_view
 
     view = gallery_view(source, "V1", 17.0, ra=1.0, dec=-0.3, psi=0.2, seed=3)
     assert view.snr == pytest.approx(17.0, rel=1e-6)
@@ -66,7 +66,7 @@ def test_gallery_view_injects_each_source_at_the_requested_snr(source):
 
 
 def test_gallery_lists_3d_models_and_rejects_unknown_sources(mirror):
-    from mmlab.widgets import gallery_sources, gallery_view
+    from mmlab.viz.explorers import gallery_sources, gallery_view
 
     assert "CCSN 3D 9a_x" in gallery_sources()
     with pytest.raises(ValueError, match="unknown gallery source 'CCSN 3D 25_x'|unknown 3D supernova model"):
@@ -78,7 +78,7 @@ def test_gallery_lists_3d_models_and_rejects_unknown_sources(mirror):
 
 
 def test_signal_gallery_updates_its_figures():
-    from mmlab.widgets import signal_gallery
+    from mmlab.viz.explorers import signal_gallery
 
     box = signal_gallery(detector="H1", source="blip glitch", snr=10.0, seed=1)
     *rows, status, raw, whitened, image = box.children
@@ -95,12 +95,14 @@ def test_signal_gallery_updates_its_figures():
 
 
 def test_threshold_explorer_reports_rate_and_efficiency():
-    from mmlab.widgets import threshold_explorer
+    from mmlab.studies.anomaly.widgets import threshold_explorer
 
-    noise = np.linspace(0.0, 1.0, 101)  # 3600 s of noise: 10 windows above 0.9 -> 10 per hour
-    box = threshold_explorer(noise, 3600.0, {"bbh": np.array([0.5, 0.95, 2.0])}, 0.9)
+    noise = np.linspace(0.0, 1.0, 101)  # 3600 s of noise: 10 windows above 0.905 -> 10 per hour
+    box = threshold_explorer(noise, 3600.0, {"bbh": np.array([0.5, 0.95, 2.0])}, 0.905)
     slider, status, view = box.children
     assert "10 per hour" in status.value and list(view.data[0].y) == pytest.approx([2 / 3])
+    slider.value = 0.9  # a score equal to the threshold is an alarm (mmlab.core.statistics)
+    assert "11 per hour" in status.value
     slider.value = 1.5
     assert "0 per hour" in status.value and list(view.data[0].y) == pytest.approx([1 / 3])
     with pytest.raises(ValueError, match=r"threshold must lie within the scores' range \[0, 2\], got 5"):
@@ -108,7 +110,7 @@ def test_threshold_explorer_reports_rate_and_efficiency():
 
 
 def test_reconstruction_explorer_follows_the_slider():
-    from mmlab.widgets import reconstruction_explorer
+    from mmlab.studies.anomaly.widgets import reconstruction_explorer
 
     windows = np.random.default_rng(1).normal(size=(9, 64))
     starts = 100.0 + 0.25 * np.arange(9)
@@ -124,8 +126,8 @@ def test_reconstruction_explorer_follows_the_slider():
 
 
 def test_event_viewer_simulates_the_chosen_distance():
-    from mmlab.multimodal import PopulationConfig
-    from mmlab.widgets import event_viewer
+    from mmlab.studies.multimodal.datasets import PopulationConfig
+    from mmlab.studies.multimodal.widgets import event_viewer
 
     config = PopulationConfig(n_events=10)
     box = event_viewer(config, distance=100.0, seed=1)

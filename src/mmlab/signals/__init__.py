@@ -8,7 +8,14 @@ from mmlab.signals.ccsn import (
     ccsn_phenomenological,
     sample_ccsn_parameters,
 )
-from mmlab.signals.glitches import GLITCH_DISTRIBUTIONS, GLITCH_KINDS, blip, random_glitch, scattered_light, sine_gaussian
+from mmlab.signals.glitches import (
+    GLITCH_DISTRIBUTIONS,
+    GLITCH_KINDS,
+    blip,
+    random_glitch,
+    scattered_light,
+    sine_gaussian,
+)
 from mmlab.signals.waveform import Waveform
 
 __all__ = [

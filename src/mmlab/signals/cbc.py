@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from mmlab.cosmology import redshift_from_distance
+from mmlab.core.cosmology import redshift_from_distance
+from mmlab.core.validation import check_in_range, check_positive
 from mmlab.signals.waveform import Waveform
-from mmlab.validation import check_in_range, check_positive
+
+__all__ = ["APPROXIMANTS", "binary_black_hole", "binary_neutron_star", "compact_binary"]
 
 #: Approximants offered (any LALSimulation approximant name also works).
 APPROXIMANTS = ("IMRPhenomD", "TaylorF2", "IMRPhenomD_NRTidalv2", "SEOBNRv4_ROM", "IMRPhenomXAS")

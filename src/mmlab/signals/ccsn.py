@@ -27,9 +27,14 @@ from pathlib import Path
 import numpy as np
 from scipy import interpolate, signal
 
-from mmlab.noise import RandomState, as_generator
+from mmlab.core.seeding import RandomState, as_generator
+from mmlab.core.validation import check_in_range, check_positive
 from mmlab.signals.waveform import Waveform
-from mmlab.validation import check_in_range, check_positive
+
+__all__ = [
+    "CCSNFamily", "CCSN_FAMILIES", "KPC_CM", "ccsn_3d_waveform", "ccsn_family_waveform", "ccsn_phenomenological",
+    "check_ccsn_family", "frequency_track", "sample_ccsn_parameters",
+]
 
 #: One kiloparsec in cm (the unit of distance of the 3D-simulation files' ``h·D``).
 KPC_CM = 3.0856775814913673e21

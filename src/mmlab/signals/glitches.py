@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from mmlab.noise import RandomState, as_generator
+from mmlab.core.seeding import RandomState, as_generator
+from mmlab.core.validation import check_in_range, check_positive
 from mmlab.signals.waveform import Waveform
-from mmlab.validation import check_in_range, check_positive
+
+__all__ = ["GLITCH_DISTRIBUTIONS", "GLITCH_KINDS", "blip", "random_glitch", "scattered_light", "sine_gaussian"]
 
 #: Parameter distributions of :func:`random_glitch`, by glitch kind (Hz, s, dimensionless).
 GLITCH_DISTRIBUTIONS = {

@@ -17,8 +17,14 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from mmlab.noise import RandomState, as_generator
-from mmlab.validation import check_in_range, check_positive
+from mmlab.core.seeding import RandomState, as_generator
+from mmlab.core.validation import check_in_range, check_positive
+
+__all__ = [
+    "AFTERGLOW_RANGES", "Afterglow", "EPSILON_E", "FIT_BOUNDS", "GRB090510_PROTOTYPE", "GRB090510_REDSHIFT",
+    "KEV_HZ", "XRTBins", "XRT_BACKGROUND_RATE", "XRT_BAND_KEV", "XRT_ENERGY_PER_COUNT", "chi2_per_dof",
+    "fit_afterglow", "light_curve_features", "observe_xrt", "random_afterglow", "xrt_count_rate",
+]
 
 #: Frequency of a 1 keV photon, Hz.
 KEV_HZ = 2.417989242e17
@@ -115,7 +121,8 @@ def _afterglowpy_parameters(afterglow: Afterglow, distance_mpc: float, redshift:
     }
 
 
-def xrt_count_rate(times, afterglow: Afterglow, distance_mpc: float, redshift: float, n_frequencies: int = 5):
+def xrt_count_rate(times, afterglow: Afterglow, distance_mpc: float, redshift: float,
+                   n_frequencies: int = 5) -> np.ndarray:
     """Expected XRT count rate of an afterglow at observer times, counts/s.
 
     afterglowpy's flux density is integrated over 0.3–10 keV (as a power
@@ -301,7 +308,7 @@ def fit_afterglow(times, rates, errors, start: Afterglow, distance_mpc: float, r
     """
     from scipy.optimize import least_squares
 
-    from mmlab.io import check_light_curve
+    from mmlab.core.validation import check_light_curve
 
     unknown = [name for name in free if name not in FIT_BOUNDS]
     if unknown:

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from mmlab.validation import check_positive
+from mmlab.core.validation import check_positive
+
+__all__ = ["Waveform"]
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,0 +1,273 @@
+"""Headless execution of the study notebooks: papermill parameters, nbclient execution, peak memory.
+
+:func:`run_notebooks` executes notebooks one after another and writes the run
+report (:mod:`mmlab.lab.report`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from mmlab.core.cache import atomic_write
+from mmlab.core.profiles import check_profile
+from mmlab.lab.report import write_report
+
+__all__ = ["NOTEBOOK_DIR", "STUDY_NOTEBOOKS", "NotebookNotFoundError", "NotebookResult", "resolve_notebooks",
+           "run_notebook", "run_notebooks"]
+
+#: The study notebooks, in the order they run: the one list the runner and the
+#: tests use (a test checks that every notebook in ``notebooks/`` is on it).
+STUDY_NOTEBOOKS = (
+    "00_tour.ipynb",
+    "01_signals_and_noise.ipynb",
+    "02_wavelet_detection_filter.ipynb",
+    "03_ccsn_classification.ipynb",
+    "04_anomaly_autoencoder.ipynb",
+    "05_multimodal_gw_grb.ipynb",
+)
+
+#: Folder of the study notebooks in a source checkout.
+NOTEBOOK_DIR = Path(__file__).resolve().parents[3] / "notebooks"
+
+
+class NotebookNotFoundError(FileNotFoundError):
+    """A notebook named on the command line does not exist."""
+
+
+@dataclass
+class NotebookResult:
+    """Outcome of executing one notebook (one entry of the report)."""
+
+    name: str
+    status: str
+    wall_s: float
+    peak_rss_mb: float
+    metrics: dict[str, float] = field(default_factory=dict)
+    error: str | None = None
+
+
+def resolve_notebooks(names: Sequence[str] = (), notebook_dir: Path = NOTEBOOK_DIR) -> list[Path]:
+    """Turn command-line names into notebook paths.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Paths, or names of study notebooks with or without ``.ipynb``
+        (``00_tour``); empty means every entry of :data:`STUDY_NOTEBOOKS`.
+    notebook_dir : pathlib.Path
+        Where study notebooks are looked up by name.
+
+    Returns
+    -------
+    list of pathlib.Path
+
+    Raises
+    ------
+    NotebookNotFoundError
+        Naming the first argument that is neither an existing ``.ipynb`` file
+        nor a notebook in ``notebook_dir``.
+    """
+    if not names:
+        names = STUDY_NOTEBOOKS
+    paths = []
+    for name in names:
+        candidates = [Path(name), notebook_dir / name, notebook_dir / f"{name}.ipynb"]
+        found = next((p for p in candidates if p.suffix == ".ipynb" and p.is_file()), None)
+        if found is None:
+            raise NotebookNotFoundError(
+                f"notebook {name!r} not found (looked for it as a path and in {notebook_dir})"
+            )
+        paths.append(found)
+    return paths
+
+
+def _process_peak_rss(pid: int) -> int:
+    """Peak resident memory of a live process in bytes (VmHWM on Linux, else current RSS)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import psutil
+
+    return psutil.Process(pid).memory_info().rss
+
+
+class _PeakMemoryMonitor:
+    """Samples the peak resident memory of this process's children (the kernel) in a thread."""
+
+    def __init__(self, interval_s: float = 0.1):
+        self.interval_s = interval_s
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        for child in psutil.Process().children(recursive=True):
+            try:
+                self.peak_bytes = max(self.peak_bytes, _process_peak_rss(child.pid))
+            except (OSError, psutil.Error):
+                continue  # the child ended between listing and reading
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self._sample()
+
+    def __enter__(self) -> _PeakMemoryMonitor:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _execute(notebook, path: Path, executed: Path, progress: bool) -> None:
+    """Run every cell of a parameterised notebook in one kernel session.
+
+    papermill injects the parameters; nbclient executes all cells inside one
+    event loop. (papermill's own executor runs each cell in a separate
+    ``run_sync`` call, and with ipykernel 6.31 and 7.x it intermittently
+    waited forever for a reply the kernel had already sent: 3 of 8 runs of
+    ``00_tour`` hung, against 0 of 10 with nbclient alone.) The notebook is
+    written to ``executed`` whatever happens, showing the failing cell.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from tqdm.auto import tqdm
+
+    code_cells = sum(cell.cell_type == "code" for cell in notebook.cells)
+    bar = tqdm(total=code_cells, desc=path.stem, unit="cell", leave=False, disable=not progress, file=sys.stderr)
+    client = NotebookClient(
+        notebook, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
+        store_widget_state=False,  # FigureWidget state repeats plotly.js (4.6 MB) per figure
+        on_cell_executed=lambda cell, cell_index, execute_reply: bar.update(1),
+    )
+    try:
+        client.execute()
+    finally:
+        bar.close()
+        with atomic_write(executed) as handle:
+            handle.write(nbformat.writes(notebook))
+
+
+def run_notebook(path: Path, profile: str, output_dir: Path, progress: bool = True) -> NotebookResult:
+    """Execute one notebook in a profile.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The notebook; it runs with its own folder as working directory.
+    profile : str
+        Injected by papermill as the ``profile`` parameter.
+    output_dir : pathlib.Path
+        The executed notebook is written to ``output_dir/notebooks/<name>.ipynb``
+        (also when it fails, showing the failing cell) and rendered beside it as HTML.
+    progress : bool
+        Show a progress bar over the notebook's code cells.
+
+    Returns
+    -------
+    NotebookResult
+    """
+    import nbformat
+    import papermill
+    from nbclient.exceptions import CellExecutionError
+
+    from mmlab.core.metrics import read_metrics
+
+    check_profile(profile)
+    executed = output_dir / "notebooks" / path.name
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    status, error = "ok", None
+    # Figures carry their HTML too (plotly.js embedded once), so the exported page shows them.
+    os.environ.setdefault("PLOTLY_RENDERER", "plotly_mimetype+notebook")
+    start = time.perf_counter()
+    with _PeakMemoryMonitor() as memory:
+        try:
+            notebook = papermill.execute_notebook(
+                str(path), None, parameters={"profile": profile}, prepare_only=True, progress_bar=False
+            )
+            _execute(notebook, path, executed, progress)
+        except CellExecutionError as exc:
+            status, error = "failed", f"{exc.ename}: {exc.evalue}"
+        except Exception as exc:  # kernel died, unreadable notebook, ...
+            status, error = "failed", f"{type(exc).__name__}: {exc}"
+    wall_s = time.perf_counter() - start
+    metrics = {}
+    if executed.is_file():
+        notebook = nbformat.read(executed, as_version=4)
+        metrics = read_metrics(notebook)
+        _export_html(notebook, executed.with_suffix(".html"))
+    return NotebookResult(
+        name=path.stem, status=status, wall_s=round(wall_s, 3),
+        peak_rss_mb=round(memory.peak_bytes / 2**20, 1), metrics=metrics, error=error,
+    )
+
+
+def run_notebooks(
+    notebooks: Sequence[Path], profile: str = "quick", output_dir: Path = Path("build"), progress: bool = True
+) -> dict:
+    """Execute notebooks one after another and write the report.
+
+    Parameters
+    ----------
+    notebooks : sequence of pathlib.Path
+        Notebooks to run (see :func:`resolve_notebooks`).
+    profile : str
+        One of :data:`mmlab.core.profiles.PROFILES`.
+    output_dir : pathlib.Path
+        Receives ``notebooks/``, ``report.json`` and ``report.html``.
+    progress : bool
+        Show progress bars (notebooks done / total, and cells of the current one).
+
+    Returns
+    -------
+    dict
+        The report (see :mod:`mmlab.lab.report`).
+    """
+    from tqdm.auto import tqdm
+
+    check_profile(profile)
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    bar = tqdm(notebooks, desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
+    for path in bar:
+        bar.set_postfix_str(path.stem)
+        result = run_notebook(Path(path), profile, output_dir, progress=progress)
+        results.append(result)
+        bar.write(
+            f"{result.name}: {result.status} in {result.wall_s:.1f} s, peak {result.peak_rss_mb:.0f} MB"
+            + (f" - {result.error}" if result.error else ""),
+            file=sys.stderr,
+        )
+    report = {"profile": profile, "notebooks": [_entry(r) for r in results]}
+    write_report(report, output_dir)
+    return report
+
+
+def _export_html(notebook, path: Path) -> None:
+    """Render an executed notebook as a standalone HTML page (figures included)."""
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_notebook_node(notebook)
+    with atomic_write(path) as handle:
+        handle.write(body)
+
+
+def _entry(result: NotebookResult) -> dict:
+    entry = asdict(result)
+    if entry["error"] is None:
+        del entry["error"]
+    return entry

@@ -1,0 +1,156 @@
+"""Training and prediction for classifiers, autoencoders and regressors: arrays in, history and predictions out."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from mmlab.core.config import import_keras
+
+if TYPE_CHECKING:
+    import keras
+
+__all__ = ["fit", "fit_autoencoder", "fit_regressor", "predict", "predict_mc"]
+
+
+def _check_inputs(model, inputs: np.ndarray) -> np.ndarray:
+    """Inputs as float32 with a trailing channel axis if the model wants one; shapes must match."""
+    inputs = np.asarray(inputs, dtype=np.float32)
+    expected = tuple(model.input_shape[1:])
+    if inputs.ndim == len(expected):  # add a channel axis
+        inputs = inputs[..., None]
+    if inputs.shape[1:] != expected:
+        raise ValueError(
+            f"model {model.name!r} takes samples of shape {expected}, got {inputs.shape[1:]} "
+            f"(batch of {inputs.shape[0]})"
+        )
+    return inputs
+
+
+def fit(
+    model, train_inputs, train_labels, validation_inputs, validation_labels, epochs: int = 30,
+    batch_size: int = 64, patience: int = 5, verbose: int = 2,
+) -> dict[str, list[float]]:
+    """Train with early stopping on the validation loss (best weights restored).
+
+    Parameters
+    ----------
+    model : keras.Model
+        A compiled model from :mod:`mmlab.ml.models`.
+    train_inputs, validation_inputs : numpy.ndarray
+        Samples; a channel axis is added if the model expects one.
+    train_labels, validation_labels : numpy.ndarray
+        Integer class labels.
+    epochs, batch_size, patience, verbose
+        Keras settings (``verbose=2``: one line per epoch, as notebooks want).
+
+    Returns
+    -------
+    dict
+        The Keras history: ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy`` per epoch.
+    """
+    train_inputs = _check_inputs(model, train_inputs)
+    validation_inputs = _check_inputs(model, validation_inputs)
+    return _fit(model, train_inputs, np.asarray(train_labels), validation_inputs, np.asarray(validation_labels),
+                epochs, batch_size, patience, verbose)
+
+
+def fit_autoencoder(
+    model, train_windows, validation_windows, epochs: int = 30, batch_size: int = 64, patience: int = 5,
+    verbose: int = 2,
+) -> dict[str, list[float]]:
+    """Train an autoencoder to reconstruct its inputs, with early stopping on the validation loss.
+
+    Parameters
+    ----------
+    model : keras.Model
+        From :func:`mmlab.ml.models.build_autoencoder`.
+    train_windows, validation_windows : numpy.ndarray
+        ``(n, samples)`` windows of noise (a channel axis is added).
+    epochs, batch_size, patience, verbose
+        As for :func:`fit`.
+
+    Returns
+    -------
+    dict
+        The Keras history: ``loss`` and ``val_loss`` (mean squared error) per epoch.
+    """
+    train_windows = _check_inputs(model, train_windows)
+    validation_windows = _check_inputs(model, validation_windows)
+    for name, windows in (("train_windows", train_windows), ("validation_windows", validation_windows)):
+        if not np.all(np.isfinite(windows)):
+            raise ValueError(f"{name} hold NaN or infinite samples; an autoencoder cannot learn from them")
+    return _fit(model, train_windows, train_windows, validation_windows, validation_windows,
+                epochs, batch_size, patience, verbose)
+
+
+def _fit(model, inputs, targets, validation_inputs, validation_targets, epochs, batch_size, patience, verbose):
+    keras = import_keras()
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
+    history = model.fit(inputs, targets, validation_data=(validation_inputs, validation_targets), epochs=epochs,
+                        batch_size=batch_size, callbacks=[stop], verbose=verbose, shuffle=True)
+    return {name: [float(v) for v in values] for name, values in history.history.items()}
+
+
+def fit_regressor(
+    model, train_inputs: dict, train_targets, validation_inputs: dict, validation_targets, epochs: int = 50,
+    batch_size: int = 16, patience: int = 8, verbose: int = 2,
+) -> dict[str, list[float]]:
+    """Train a regressor with named inputs (``{"gw_map": ..., "light_curve": ...}``) and early stopping.
+
+    Only the inputs the model has are passed (so one data dict serves the
+    multimodal and single-modality models); each is checked against the
+    model's input shape, with a channel axis added where needed.
+
+    Returns
+    -------
+    dict
+        The Keras history: ``loss`` and ``val_loss`` per epoch.
+    """
+    train = _named_inputs(model, train_inputs)
+    validation = _named_inputs(model, validation_inputs)
+    return _fit(model, train, np.asarray(train_targets, dtype=np.float32), validation,
+                np.asarray(validation_targets, dtype=np.float32), epochs, batch_size, patience, verbose)
+
+
+def _named_inputs(model, inputs: dict) -> dict[str, np.ndarray]:
+    """The model's inputs picked from ``inputs`` by name, shapes checked."""
+    chosen = {}
+    for tensor in model.inputs:
+        name = tensor.name.split(":")[0]
+        if name not in inputs:
+            raise ValueError(f"model {model.name!r} needs an input named {name!r}; got {sorted(inputs)}")
+        values = np.asarray(inputs[name], dtype=np.float32)
+        expected = tuple(tensor.shape[1:])
+        if values.ndim == len(expected):
+            values = values[..., None]
+        if values.shape[1:] != expected:
+            raise ValueError(f"model {model.name!r} takes {name} of shape {expected}, got {values.shape[1:]}")
+        chosen[name] = values
+    return chosen
+
+
+def predict_mc(model: keras.Model, inputs: dict, n_samples: int = 30, batch_size: int = 512,
+               seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Monte Carlo dropout: mean and standard deviation of ``n_samples`` predictions with dropout on.
+
+    Returns
+    -------
+    mean, sigma : numpy.ndarray
+        ``(n,)`` each.
+    """
+    import_keras().utils.set_random_seed(seed)
+    named = _named_inputs(model, inputs)
+    n = len(next(iter(named.values())))
+    draws = np.empty((n_samples, n))
+    for k in range(n_samples):
+        for start in range(0, n, batch_size):
+            batch = {name: values[start:start + batch_size] for name, values in named.items()}
+            draws[k, start:start + batch_size] = np.asarray(model(batch, training=True))[:, 0]
+    return draws.mean(axis=0), draws.std(axis=0, ddof=1)
+
+
+def predict(model, inputs, batch_size: int = 256) -> np.ndarray:
+    """Class probabilities ``(n, n_classes)``; inputs are checked against the model's shape."""
+    return np.asarray(model.predict(_check_inputs(model, inputs), batch_size=batch_size, verbose=0))

@@ -1,0 +1,71 @@
+"""Figures of machine-learning results shared by the studies: training histories, confusion matrices, ROC curves."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from mmlab.viz.template import styled
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+__all__ = ["accuracy_snr_figure", "confusion_figure", "history_figure", "roc_figure"]
+
+
+def history_figure(histories: dict, title: str = "Training", loss: str = "cross-entropy loss") -> go.Figure:
+    """Training and validation loss per epoch for several models (``{name: keras history dict}``)."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    for name, history in histories.items():
+        epochs = np.arange(1, len(history["loss"]) + 1)
+        figure.add_trace(go.Scatter(x=epochs, y=history["loss"], mode="lines", name=f"{name} train"))
+        figure.add_trace(go.Scatter(x=epochs, y=history["val_loss"], mode="lines", name=f"{name} validation",
+                                    line={"dash": "dash"}))
+    return styled(figure, title=title, xaxis_title="epoch", yaxis_title=loss,
+                         height=360)
+
+
+def confusion_figure(confusion: np.ndarray, class_names, title: str = "") -> go.Figure:
+    """Confusion matrix as a heat map of row-normalised fractions, with the counts written in."""
+    import plotly.graph_objects as go
+
+    confusion = np.asarray(confusion)
+    fractions = confusion / np.maximum(confusion.sum(axis=1, keepdims=True), 1)
+    names = [str(name) for name in class_names]
+    figure = go.Figure(go.Heatmap(z=fractions, x=names, y=names, colorscale="Blues", zmin=0, zmax=1,
+                                  text=confusion, texttemplate="%{text}", colorbar={"title": "fraction"}))
+    return styled(figure, title=title, xaxis_title="predicted", yaxis={"title": "true", "autorange": "reversed"},
+                         height=420)
+
+
+def roc_figure(curves: dict, title: str = "CCSN vs everything else") -> go.Figure:
+    """ROC curves with their AUC: ``{name: Evaluation}`` (:func:`mmlab.ml.evaluation.evaluate`) or
+    ``{name: (false_positive, true_positive, auc)}`` (:func:`mmlab.ml.evaluation.roc_curve`)."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    for name, curve in curves.items():
+        if isinstance(curve, tuple):
+            false_positive, true_positive, auc = curve
+        else:
+            false_positive, true_positive, auc = curve.roc_false_positive, curve.roc_true_positive, curve.roc_auc
+        figure.add_trace(go.Scatter(x=false_positive, y=true_positive, mode="lines", name=f"{name} (AUC {auc:.3f})"))
+    figure.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "#999"},
+                                showlegend=False))
+    return styled(figure, title=title, xaxis_title="false-positive rate", yaxis_title="true-positive rate",
+                         height=380)
+
+
+def accuracy_snr_figure(curves: dict, title: str = "Accuracy against injected SNR") -> go.Figure:
+    """Accuracy per SNR bin, ``{name: (centres, accuracy, counts)}`` from :func:`mmlab.ml.evaluation.accuracy_by_snr`."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    for name, (centres, accuracy, counts) in curves.items():
+        figure.add_trace(go.Scatter(x=centres, y=accuracy, mode="lines+markers", name=name,
+                                    text=[f"{int(n)} samples" for n in counts]))
+    return styled(figure, title=title, xaxis_title="optimal SNR", yaxis={"title": "accuracy", "range": [0, 1.02]},
+                         height=360)
