@@ -38,7 +38,7 @@ def seed_everything(seed: int) -> np.random.Generator:
     """Seed Python's :mod:`random`, numpy's global state and Keras/TensorFlow.
 
     Keras is not imported here (``import mmlab`` stays light): if it is already
-    loaded it is seeded now, otherwise :func:`mmlab.config.import_keras` seeds it
+    loaded it is seeded now, otherwise :func:`mmlab.core.config.import_keras` seeds it
     when a model first needs it.
 
     Parameters

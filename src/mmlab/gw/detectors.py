@@ -46,7 +46,7 @@ NETWORKS = {
     "HLVK": ("H1", "L1", "V1", "K1"),
 }
 
-#: The design curve (:data:`mmlab.psd.DESIGN_CURVES`) that goes with each detector.
+#: The design curve (:data:`mmlab.gw.psd.DESIGN_CURVES`) that goes with each detector.
 DESIGN_PSD_OF = {"H1": "aLIGO", "L1": "aLIGO", "V1": "AdV", "K1": "KAGRA", "E1": "ET-D", "E2": "ET-D", "E3": "ET-D"}
 
 

@@ -39,7 +39,7 @@ def project(hplus, hcross, detector: str, ra: float, dec: float, psi: float, gps
     hplus, hcross : array_like
         Polarisations (strain), same length.
     detector : str
-        One of :data:`mmlab.detectors.DETECTORS`.
+        One of :data:`mmlab.gw.detectors.DETECTORS`.
     ra, dec, psi : float
         Right ascension, declination and polarisation angle, in rad.
     gps : float
@@ -122,7 +122,7 @@ def optimal_snr(waveform, psd, sample_rate: float, f_low: float = 20.0, f_high: 
         Detector strain; a :class:`Waveform` only if it is a glitch (no cross
         polarisation): project a wave first with :func:`detector_signal`.
     psd : str, array_like or tuple
-        Noise PSD, any form accepted by :func:`mmlab.psd.psd_on_grid`.
+        Noise PSD, any form accepted by :func:`mmlab.gw.psd.psd_on_grid`.
     sample_rate : float
         Samples per second of ``waveform``, in Hz.
     f_low, f_high : float
@@ -174,7 +174,7 @@ def network_optimal_snr(
         Arrival time at the geocentre and sky position (rad).
     psds : dict, optional
         PSD per detector; default each detector's design curve
-        (:data:`mmlab.detectors.DESIGN_PSD_OF`).
+        (:data:`mmlab.gw.detectors.DESIGN_PSD_OF`).
     f_low : float
         Lower frequency of the integrals, in Hz.
 

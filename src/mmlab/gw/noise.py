@@ -49,9 +49,9 @@ def colored_noise(
     Parameters
     ----------
     psd : str, array_like or tuple
-        A design-curve name such as ``"AdV"`` (:func:`mmlab.psd.design_psd`),
+        A design-curve name such as ``"AdV"`` (:func:`mmlab.gw.psd.design_psd`),
         an array on ``numpy.fft.rfftfreq(n, 1/sample_rate)``, or a
-        ``(frequencies, psd)`` pair (e.g. :func:`mmlab.psd.welch_psd` of real
+        ``(frequencies, psd)`` pair (e.g. :func:`mmlab.gw.psd.welch_psd` of real
         data, to simulate noise like it).
     duration : float or astropy.units.Quantity
         Length in seconds; ``duration * sample_rate`` is rounded to whole samples.

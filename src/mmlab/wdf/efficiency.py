@@ -34,7 +34,7 @@ def noise_events(
     trigger_generator : WaveletDetectionFilter
         Fitted; its stream is reset first.
     psd : str or array_like
-        Noise PSD (see :func:`mmlab.noise.colored_noise`).
+        Noise PSD (see :func:`mmlab.gw.noise.colored_noise`).
     duration : float
         Seconds of noise, generated and analysed in chunks of ``chunk`` s.
 

@@ -41,7 +41,7 @@ INJECTION_KINDS = ("bbh", *GLITCH_KINDS)
 #: Total (detector-frame) mass range of the injected BBH mergers, in solar masses (Morawski et al. 2021).
 BBH_TOTAL_MASS = (26.0, 40.0)
 
-#: Fraction of the data tapered at each end by :func:`mmlab.whiten.spectral_whiten` (its default, 0.1 in all).
+#: Fraction of the data tapered at each end by :func:`mmlab.gw.whiten.spectral_whiten` (its default, 0.1 in all).
 _TAPER = 0.1
 
 #: Length of the whitening filter's impulse response, s (:func:`mmlab.gw.whiten.spectral_whiten`'s default).
@@ -59,7 +59,7 @@ class WindowConfig:
     """How strain is conditioned and cut into windows for anomaly detection.
 
     A trained autoencoder only makes sense for windows made the same way; its
-    model card records :meth:`as_card` and :func:`mmlab.models.load_model`
+    model card records :meth:`as_card` and :func:`mmlab.ml.registry.load_model`
     checks it.
 
     Parameters
@@ -195,7 +195,7 @@ def simulated_noise_windows(
     Parameters
     ----------
     psd : str
-        Design-curve name (:func:`mmlab.psd.design_psd`), e.g. ``"aLIGO"``.
+        Design-curve name (:func:`mmlab.gw.psd.design_psd`), e.g. ``"aLIGO"``.
     duration : float
         Seconds of conditioned noise wanted (rounded up to whole segments).
     config, stride
