@@ -303,11 +303,13 @@ def test_injection_campaign_finds_loud_signals_and_not_quiet_ones(fitted_filter)
     campaign = injection_campaign(fitted_filter, "AdV", lambda rng: sine_gaussian(float(rng.uniform(150, 300)), 9.0),
                                   [3.0, 40.0], 6, seed=1, detector="V1", chunk=32.0, progress=False)
     assert len(campaign) == 12 and np.all(np.diff(campaign["gps"]) == 4.0)
-    table = efficiency_table(campaign, threshold=8.0)
+    table = efficiency_table(campaign, {"wdf": 8.0})
     assert list(table["efficiency"]) == [0.0, 1.0]
     assert table["low"][1] > 0.6 and table["high"][0] < 0.4  # Clopper-Pearson, 90 %
     loud = campaign[campaign["snr"] == 40.0]
-    assert np.all(np.abs(loud["found_snr"] - 40.0) < 10.0)
+    assert np.all(np.abs(loud["found_wdf"] - 40.0) < 10.0)
+    with pytest.raises(ValueError, match=r"no found_<method> column for \['excess_power'\]"):
+        efficiency_table(campaign, {"excess_power": 20.0})
 
 
 def test_wdf_explorer_follows_its_controls(fitted_filter, injected_stream):

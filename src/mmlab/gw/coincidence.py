@@ -1,13 +1,34 @@
-"""Comparing the same transient as seen by two detectors."""
+"""Comparing the same transient as seen by several detectors: arrival-time windows and delays."""
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 from scipy import signal
 
 from mmlab.core.strain import Strain
+from mmlab.gw.detectors import detector_names, light_travel_time
 
-__all__ = ["cross_correlation_delay"]
+__all__ = ["coincidence_window", "cross_correlation_delay"]
+
+
+def coincidence_window(detectors) -> float:
+    """The largest light travel time between any two detectors of a network, in s.
+
+    A wave reaches two detectors at most this far apart, so events of one
+    source in different detectors lie within it of each other (plus their
+    own extents).
+
+    Examples
+    --------
+    >>> round(coincidence_window("HL") * 1e3, 2)  # H1-L1, ms
+    10.01
+    """
+    names = detector_names(detectors)
+    if len(names) < 2:
+        raise ValueError(f"a coincidence needs at least two detectors, got {list(names)}")
+    return max(light_travel_time(a, b) for a, b in itertools.combinations(names, 2))
 
 
 def cross_correlation_delay(first: Strain, second: Strain, max_delay: float = 0.010) -> tuple[float, float]:

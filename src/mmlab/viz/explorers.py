@@ -15,11 +15,22 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mmlab.core.strain import Strain
-from mmlab.gw.detectors import DESIGN_PSD_OF, DETECTORS, antenna_pattern, get_detector, time_delay
+from mmlab.gw.detectors import (
+    DESIGN_PSD_OF,
+    DETECTORS,
+    antenna_pattern,
+    get_detector,
+    time_delay,
+)
 from mmlab.gw.filters import bandpass
 from mmlab.gw.inject import add_signal, detector_signal, optimal_snr, scale_to_snr
 from mmlab.gw.noise import colored_noise
-from mmlab.gw.timefreq import TimeFrequencyImage, scalogram_image, spectrogram, spectrogram_image
+from mmlab.gw.timefreq import (
+    TimeFrequencyImage,
+    scalogram_image,
+    spectrogram,
+    spectrogram_image,
+)
 from mmlab.gw.whiten import spectral_whiten
 from mmlab.signals import (
     CCSN_FAMILIES,
@@ -30,10 +41,19 @@ from mmlab.signals import (
     ccsn_family_waveform,
     random_glitch,
 )
-from mmlab.viz.figures import spectrogram_figure, strain_figure, timefreq_image_figure, wavelet_stages_figure
+from mmlab.viz.figures import (
+    spectrogram_figure,
+    strain_figure,
+    timefreq_image_figure,
+    wavelet_stages_figure,
+)
 from mmlab.viz.live import live_figure
-from mmlab.wdf.filter import window_stages
-from mmlab.wdf.thresholding import DEFAULT_WAVELETS, DETECTION_BLOCK_THRESHOLD, THRESHOLD_RULES
+from mmlab.wdf.stages import window_stages
+from mmlab.wdf.thresholding import (
+    DEFAULT_WAVELETS,
+    DETECTION_BLOCK_THRESHOLD,
+    THRESHOLD_RULES,
+)
 
 if TYPE_CHECKING:
     import ipywidgets

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import plotly.graph_objects as go
 
 __all__ = [
-    "asd_figure", "efficiency_figure", "events_figure", "sky_map_figure", "spectrogram_figure", "strain_figure",
+    "asd_figure", "background_figure", "efficiency_figure", "events_figure", "sky_map_figure", "spectrogram_figure", "strain_figure",
     "timefreq_image_figure", "wavelet_stages_figure",
 ]
 
@@ -262,7 +262,8 @@ def events_figure(events, reference_gps: float, injections=None, title: str = ""
                          height=360)
 
 
-def efficiency_figure(efficiencies, threshold: float, title: str = "") -> go.Figure:
+def efficiency_figure(efficiencies, threshold: float | dict, title: str = "", rate: str = "1 false alarm per hour",
+                      xaxis: str = "optimal SNR") -> go.Figure:
     """Detection efficiency against optimal SNR per signal family, with binomial intervals.
 
     Parameters
@@ -270,10 +271,14 @@ def efficiency_figure(efficiencies, threshold: float, title: str = "") -> go.Fig
     efficiencies : astropy.table.Table
         Output of :func:`mmlab.wdf.efficiency.efficiency_study` (columns ``signal``,
         ``snr``, ``efficiency``, ``low``, ``high``).
-    threshold : float
-        The SNR threshold used (shown in the title).
+    threshold : float or dict
+        The threshold used, or ``{method: threshold}`` (shown in the title).
     title : str
         Figure title prefix.
+    rate : str
+        What the thresholds are set for (shown in the title).
+    xaxis : str
+        Title of the SNR axis.
 
     Returns
     -------
@@ -290,7 +295,50 @@ def efficiency_figure(efficiencies, threshold: float, title: str = "") -> go.Fig
             error_y={"type": "data", "symmetric": False, "array": np.asarray(rows["high"]) - efficiency,
                      "arrayminus": efficiency - np.asarray(rows["low"])},
         ))
+    thresholds = threshold if isinstance(threshold, dict) else {"threshold": threshold}
+    shown = ", ".join(f"{name} {value:.2f}" for name, value in thresholds.items())
     return styled(
-        figure, title=f"{title} (threshold {threshold:.2f} for 1 false alarm per hour)", xaxis_title="optimal SNR",
+        figure, title=f"{title} ({shown} for {rate})", xaxis_title=xaxis,
         yaxis={"title": "efficiency", "range": [-0.02, 1.02]}, height=400,
     )
+
+
+def background_figure(background: np.ndarray, background_time: float, zero_lag: np.ndarray | None = None,
+                      live_time: float | None = None, candidates: dict | None = None,
+                      title: str = "Time-slide background") -> go.Figure:
+    """Cumulative false-alarm rate against network statistic: time slides, the unshifted noise and candidates.
+
+    Parameters
+    ----------
+    background : numpy.ndarray
+        Statistics of the time-slide coincidences.
+    background_time : float
+        Slides × live time, s.
+    zero_lag : numpy.ndarray, optional
+        Statistics of the unshifted coincidences of noise (should follow the background).
+    live_time : float, optional
+        Seconds of unshifted data (for the zero-lag rate).
+    candidates : dict, optional
+        ``{label: statistic}`` marked as vertical lines (e.g. a detection candidate).
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    ordered = np.sort(np.asarray(background, dtype=float))[::-1]
+    hours = background_time / 3600.0
+    figure.add_trace(go.Scatter(x=ordered, y=np.arange(1, ordered.size + 1) / hours, mode="lines",
+                                line={"shape": "hv"}, name=f"time slides ({hours:,.0f} h)"))
+    if zero_lag is not None and live_time:
+        unshifted = np.sort(np.asarray(zero_lag, dtype=float))[::-1]
+        figure.add_trace(go.Scatter(x=unshifted, y=np.arange(1, unshifted.size + 1) / (live_time / 3600.0),
+                                    mode="markers", name=f"unshifted noise ({live_time / 3600:.1f} h)"))
+    for label, value in (candidates or {}).items():
+        figure.add_vline(x=float(value), line={"dash": "dot", "color": "#d62728"}, annotation_text=label)
+    return styled(figure, title=title, xaxis_title="network SNR", yaxis={"title": "rate ≥ statistic [1/h]",
+                                                                       "type": "log"}, height=380)

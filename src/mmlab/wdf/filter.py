@@ -19,7 +19,6 @@ model and the state of its own stream.
 from __future__ import annotations
 
 import functools
-import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -43,7 +42,7 @@ from mmlab.wdf.triggers import TRIGGER_COLUMNS, empty_trigger_table, trigger_par
 if TYPE_CHECKING:
     from astropy.table import Table
 
-__all__ = ["PIECE_SECONDS", "WDFState", "WaveletDetectionFilter", "WindowStages", "detect_chunk", "window_stages"]
+__all__ = ["PIECE_SECONDS", "WDFState", "WaveletDetectionFilter", "conditioned_detection", "detect_chunk"]
 
 #: Length of the pieces :func:`detect_chunk` cuts long inputs into, in s (keeps the working set in cache).
 PIECE_SECONDS = 64.0
@@ -303,6 +302,22 @@ def detect_chunk(chunk: Strain, wdf: WaveletDetectionFilter, state: WDFState | N
         waiting for a window, fewer than a window, are dropped) and
         ``state.restarts`` counts it.
     """
+    triggers, state, _ = conditioned_detection(chunk, wdf, state, flush)
+    return triggers, state
+
+
+def conditioned_detection(chunk: Strain, wdf: WaveletDetectionFilter, state: WDFState | None = None,
+                          flush: bool = False) -> tuple[Table, WDFState, list[tuple[np.ndarray, int]]]:
+    """:func:`detect_chunk`, also returning the conditioned samples it produced (for other statistics on them).
+
+    Returns
+    -------
+    triggers, state
+        As :func:`detect_chunk`.
+    conditioned : list of (numpy.ndarray, int)
+        The new whitened, high-passed samples (units of σ) past the start-up
+        transient, and the stream index of each piece's first sample.
+    """
     from astropy.table import vstack
 
     wdf.check_fitted()
@@ -313,33 +328,36 @@ def detect_chunk(chunk: Strain, wdf: WaveletDetectionFilter, state: WDFState | N
     if not check_continuity(state.whitening.next_gps, chunk.t0, chunk.sample_rate, what):
         state = wdf.initial_state(state.restarts + 1)
     piece = int(PIECE_SECONDS * chunk.sample_rate)
-    tables = []
+    tables, conditioned = [], []
     for first in range(0, len(chunk), piece):
         part = Strain(chunk.data[first:first + piece], t0=chunk.t0 + first / chunk.sample_rate,
                       sample_rate=chunk.sample_rate, detector=chunk.detector)
-        table, state = _detect_piece(part, wdf, state, flush and first + piece >= len(chunk))
+        table, state, new = _detect_piece(part, wdf, state, flush and first + piece >= len(chunk))
         tables.append(table)
+        if new[0].size:
+            conditioned.append(new)
     found = [table for table in tables if len(table)]
-    return (vstack(found, metadata_conflicts="silent") if found else tables[-1]), state
+    return (vstack(found, metadata_conflicts="silent") if found else tables[-1]), state, conditioned
 
 
-def _detect_piece(part: Strain, wdf: WaveletDetectionFilter, state: WDFState, flush: bool) -> tuple[Table, WDFState]:
-    """:func:`detect_chunk` on one piece that continues the stream."""
+def _detect_piece(part: Strain, wdf: WaveletDetectionFilter, state: WDFState,
+                  flush: bool) -> tuple[Table, WDFState, tuple[np.ndarray, int]]:
+    """:func:`detect_chunk` on one piece that continues the stream (and the conditioned samples it added)."""
     whitened, whitening = whiten_chunk(part, wdf.whitener_.model_, state.whitening, flush)
     if whitened is None:
         return _trigger_table(wdf, part), WDFState(whitening, state.highpass, state.buffer, state.buffer_start,
-                                                    state.skip, state.restarts)
+                                                    state.skip, state.restarts), (np.zeros(0), 0)
     data, highpass = _high_passed(whitened.data / wdf.sigma_, wdf, state.highpass)
-    buffer = np.concatenate([state.buffer, data])
-    skip = min(state.skip, buffer.size)
-    buffer, buffer_start = buffer[skip:], state.buffer_start + skip
+    skip = min(state.skip, data.size)  # the buffer fills only once the start-up transient is skipped
+    new, new_start = data[skip:], state.buffer_start + skip + state.buffer.size
+    buffer, buffer_start = np.concatenate([state.buffer, new]), state.buffer_start + skip
     window, step = int(wdf.window), wdf.step
     n_windows = 0 if buffer.size < window else (buffer.size - window) // step + 1
     stream_gps = whitening.start_gps
     table = _triggers(buffer, n_windows, wdf, part, stream_gps, buffer_start)
     consumed = n_windows * step
     return table, WDFState(whitening, highpass, buffer[consumed:].copy(), buffer_start + consumed,
-                           state.skip - skip, state.restarts)
+                           state.skip - skip, state.restarts), (new, new_start)
 
 
 def _trigger_table(wdf: WaveletDetectionFilter, part: Strain) -> Table:
@@ -412,74 +430,3 @@ def _triggers(buffer: np.ndarray, n_windows: int, wdf: WaveletDetectionFilter, p
         if unit:
             found[name].unit = unit
     return found
-
-
-@dataclass(frozen=True)
-class WindowStages:
-    """One window through the WDF's stages, for display (see :func:`window_stages`).
-
-    Attributes
-    ----------
-    times : numpy.ndarray
-        GPS time of each sample of the window.
-    whitened : numpy.ndarray
-        The whitened samples (units of σ).
-    coefficients, kept : list of numpy.ndarray
-        Wavelet coefficients per level (PyWavelets order) before and after thresholding.
-    reconstruction : numpy.ndarray
-        The transient rebuilt from the kept coefficients.
-    snr : float
-        The window's SNR in this basis.
-    """
-
-    times: np.ndarray
-    whitened: np.ndarray
-    coefficients: list
-    kept: list
-    reconstruction: np.ndarray
-    snr: float
-
-
-def window_stages(
-    whitened: Strain, start: float, window: int, wavelet: str, rule: str = "block", mode: str = "hard",
-    block_threshold: float = DETECTION_BLOCK_THRESHOLD,
-) -> WindowStages:
-    """Decompose, threshold and rebuild one window of whitened strain (what the WDF does to each).
-
-    Parameters
-    ----------
-    whitened : Strain
-        Whitened strain in units of σ (:meth:`WaveletDetectionFilter.whiten`).
-    start : float
-        GPS time of the window's first sample (rounded to a sample).
-    window : int
-        Window length in samples (a power of two).
-    wavelet, rule, mode, block_threshold
-        As for :class:`WaveletDetectionFilter`.
-
-    Returns
-    -------
-    WindowStages
-    """
-    import pywt
-
-    check_wavelet(wavelet)
-    if isinstance(window, bool) or int(window) != window or window < 8 or window & (window - 1):
-        raise ValueError(f"window must be a power of two of at least 8 samples, got {window!r}")
-    first = int(round((start - whitened.t0) * whitened.sample_rate))
-    if not 0 <= first <= len(whitened) - window:
-        raise ValueError(
-            f"a window of {window} samples starting at GPS {start} does not fit in the strain "
-            f"(GPS {whitened.t0} to {whitened.t_end})"
-        )
-    samples = whitened.data[None, first:first + window]
-    coefficients = window_coefficients(samples, wavelet)
-    snr, kept = threshold_coefficients(coefficients, rule, mode, block_threshold)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        reconstruction = pywt.waverec(kept, wavelet, mode="periodization", axis=-1)[0]
-    return WindowStages(
-        times=whitened.t0 + (first + np.arange(window)) / whitened.sample_rate, whitened=samples[0],
-        coefficients=[c[0] for c in coefficients], kept=[k[0] for k in kept], reconstruction=reconstruction,
-        snr=float(snr[0]),
-    )

@@ -1,0 +1,129 @@
+"""Candidate events: one table schema for the WDF's clustered triggers and the excess-power clusters.
+
+Every search stage of mmlab reports events in this schema
+(:data:`EVENT_COLUMNS`), so that coincidence, time slides, efficiency and the
+trigger files (:func:`mmlab.io.write_triggers`, ECSV or HDF5, written
+atomically) treat them alike:
+
+- ``detector``, ``method`` (``"wdf"`` or ``"excess_power"``);
+- ``gps_start``, ``gps_end``: the event's extent (GPS s); ``gps_peak``: its loudest moment;
+- ``duration`` (s), ``freq_min``, ``freq_max``, ``freq_peak`` (Hz);
+- ``snr``: an estimate of the matched-filter SNR the event holds (the WDF's
+  loudest window; ``sqrt(Σ(E − 1))`` for a cluster);
+- ``statistic``: what ranks the method's events against its own background
+  (the WDF's ``snr`` or ``snr_combined``; a cluster's ``excess``).
+
+Statistics of different methods are not on one scale: each is compared with
+its own method's background (:mod:`mmlab.wdf.efficiency`, :mod:`mmlab.wdf.significance`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from astropy.table import Table
+
+__all__ = ["EVENT_COLUMNS", "METHODS", "check_events", "empty_events", "events_from_clusters", "events_from_wdf",
+           "merge_events"]
+
+#: Columns of an event table, with units (None: text).
+EVENT_COLUMNS = {
+    "detector": None, "method": None, "gps_start": "s", "gps_end": "s", "gps_peak": "s", "duration": "s",
+    "snr": "", "statistic": "", "freq_min": "Hz", "freq_max": "Hz", "freq_peak": "Hz",
+}
+
+#: Search methods an event can come from.
+METHODS = ("wdf", "excess_power")
+
+
+def _table(columns: dict, meta: dict) -> Table:
+    from astropy.table import Table
+
+    table = Table({name: columns[name] for name in EVENT_COLUMNS}, meta=meta)
+    for name, unit in EVENT_COLUMNS.items():
+        if unit:
+            table[name].unit = unit
+    return table
+
+
+def empty_events(meta: dict | None = None) -> Table:
+    """An event table without rows."""
+    columns = {name: np.zeros(0, dtype=str if unit is None else float) for name, unit in EVENT_COLUMNS.items()}
+    return _table(columns, dict(meta or {}))
+
+
+def events_from_wdf(events: Table, detector: str | None = None, statistic: str = "snr") -> Table:
+    """WDF events (:func:`mmlab.wdf.cluster_triggers`) in the event schema.
+
+    Parameters
+    ----------
+    events : astropy.table.Table
+        Clustered WDF triggers (with ``event_start``, ``event_end``).
+    detector : str, optional
+        Default: the table's ``meta["detector"]``.
+    statistic : str
+        The WDF column that ranks: ``"snr"`` (loudest window) or ``"snr_combined"``.
+    """
+    if statistic not in ("snr", "snr_combined"):
+        raise ValueError(f"statistic must be 'snr' or 'snr_combined' for WDF events, got {statistic!r}")
+    detector = detector or events.meta.get("detector") or ""
+    n = len(events)
+    start, end = (np.asarray(events[name], dtype=float) for name in ("event_start", "event_end"))
+    columns = {
+        "detector": np.full(n, detector), "method": np.full(n, "wdf"), "gps_start": start, "gps_end": end,
+        "gps_peak": np.asarray(events["gps_peak"], dtype=float), "duration": end - start,
+        "snr": np.asarray(events["snr"], dtype=float), "statistic": np.asarray(events[statistic], dtype=float),
+        **{name: np.asarray(events[name], dtype=float) for name in ("freq_min", "freq_max", "freq_peak")},
+    }
+    return _table(columns, {"detector": detector, "sample_rate": events.meta.get("sample_rate")})
+
+
+def events_from_clusters(clusters: dict[str, np.ndarray], detector: str, sample_rate: float) -> Table:
+    """Excess-power clusters (:mod:`mmlab.wdf.excess_power`) in the event schema (``statistic`` = ``excess``)."""
+    n = len(clusters["gps_start"])
+    columns = {
+        "detector": np.full(n, detector), "method": np.full(n, "excess_power"),
+        **{name: np.asarray(clusters[name], dtype=float) for name in
+           ("gps_start", "gps_end", "gps_peak", "duration", "snr", "freq_min", "freq_max", "freq_peak")},
+        "statistic": np.asarray(clusters["excess"], dtype=float),
+    }
+    return _table(columns, {"detector": detector, "sample_rate": float(sample_rate)})
+
+
+def check_events(events: Table, what: str = "events") -> Table:
+    """Return ``events`` if it has every column of :data:`EVENT_COLUMNS` and one sample rate, else raise naming them."""
+    missing = [name for name in EVENT_COLUMNS if name not in events.colnames]
+    if missing:
+        raise ValueError(f"{what} lack the event columns {missing}; event tables have {list(EVENT_COLUMNS)}")
+    methods = set(np.asarray(events["method"]).tolist()) - set(METHODS)
+    if methods:
+        raise ValueError(f"{what} hold unknown methods {sorted(methods)}; known methods are {list(METHODS)}")
+    return events
+
+
+def merge_events(tables: list[Table]) -> Table:
+    """Event tables of one detector (any methods) as one table sorted by start time.
+
+    Raises
+    ------
+    ValueError
+        If a table lacks event columns, or the tables mix detectors or sample rates.
+    """
+    from astropy.table import vstack
+
+    tables = [check_events(table, f"event table {k}") for k, table in enumerate(tables)]
+    detectors = {str(d) for table in tables for d in np.unique(np.asarray(table["detector"]))}
+    rates = {table.meta.get("sample_rate") for table in tables if len(table)} - {None}
+    if len(detectors) > 1:
+        raise ValueError(f"merge_events takes the events of one detector, got {sorted(detectors)}")
+    if len(rates) > 1:
+        raise ValueError(f"the event tables come from different sample rates {sorted(rates)} Hz")
+    found = [table for table in tables if len(table)]
+    if not found:
+        return empty_events(tables[0].meta if tables else None)
+    merged = vstack(found, metadata_conflicts="silent")
+    merged.sort(["gps_start", "method", "duration", "freq_min", "statistic"])  # ties broken the same way every time
+    return merged

@@ -1,0 +1,213 @@
+"""One detector's transient search: the WDF's windows and the excess-power clusters on the same whitened stream.
+
+:func:`search_chunk` is the pure streaming function, ``(chunk, search, state)
+-> (events, state)``: it whitens once (:func:`mmlab.wdf.filter.conditioned_detection`),
+runs the WDF windows and the excess-power blocks on the same conditioned
+samples, clusters the WDF triggers into events (keeping the triggers of an
+event that may still grow in the state), and returns both methods' events in
+the schema of :mod:`mmlab.wdf.events`. :class:`TransientSearch` holds the
+configuration, the fitted whitening and its own stream's :class:`SearchState`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from mmlab.core.state import Serialisable
+from mmlab.core.strain import Strain
+from mmlab.wdf.events import (
+    empty_events,
+    events_from_clusters,
+    events_from_wdf,
+    merge_events,
+)
+from mmlab.wdf.excess_power import (
+    ExcessPowerConfig,
+    ExcessPowerState,
+    excess_power_chunk,
+)
+from mmlab.wdf.filter import WaveletDetectionFilter, WDFState, conditioned_detection
+from mmlab.wdf.triggers import TRIGGER_COLUMNS, cluster_triggers
+
+if TYPE_CHECKING:
+    from astropy.table import Table
+
+__all__ = ["SearchState", "TransientSearch", "search_chunk"]
+
+#: Numeric trigger columns carried in the state while their event may still grow.
+_PENDING_COLUMNS = tuple(name for name, unit in TRIGGER_COLUMNS.items() if unit is not None)
+
+
+@dataclass(frozen=True)
+class SearchState(Serialisable):
+    """Where a stream of :func:`search_chunk` calls stands.
+
+    Attributes
+    ----------
+    wdf : WDFState
+        The WDF's state (whitening, high-pass, window buffer).
+    excess_power : ExcessPowerState
+        The excess-power blocks' state.
+    pending : numpy.ndarray
+        ``(n, columns)`` WDF triggers of the event still open at the end of the analysed windows.
+    pending_wavelets : numpy.ndarray
+        Their bases.
+    restarts : int
+        Stream restarts (gaps, overlaps), as counted by the WDF.
+    """
+
+    wdf: WDFState
+    excess_power: ExcessPowerState
+    pending: np.ndarray
+    pending_wavelets: np.ndarray
+    restarts: int = 0
+
+
+class TransientSearch:
+    """The WDF and the excess-power statistic on one detector's stream, reported as one event table.
+
+    Parameters
+    ----------
+    wdf : WaveletDetectionFilter, optional
+        The window search (default: :class:`WaveletDetectionFilter` with ``snr_threshold=5``, low so that
+        backgrounds can be measured).
+    excess_power : ExcessPowerConfig or None
+        The long-transient statistic; None searches with the WDF alone.
+    wdf_statistic : str
+        Ranking of WDF events: ``"snr"`` (loudest window) or ``"snr_combined"``.
+    max_gap : float
+        Largest gap between the windows of one WDF event, s (:func:`mmlab.wdf.cluster_triggers`).
+
+    Attributes
+    ----------
+    state_ : SearchState
+        Where the stream of :meth:`detect` calls stands.
+    """
+
+    def __init__(self, wdf: WaveletDetectionFilter | None = None,
+                 excess_power: ExcessPowerConfig | None = ExcessPowerConfig(), wdf_statistic: str = "snr",
+                 max_gap: float = 0.0):
+        self.wdf = WaveletDetectionFilter(snr_threshold=5.0) if wdf is None else wdf
+        self.excess_power = excess_power
+        self.wdf_statistic = wdf_statistic
+        self.max_gap = max_gap
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """The methods whose events this search reports."""
+        return ("wdf",) if self.excess_power is None else ("wdf", "excess_power")
+
+    def floors(self) -> dict[str, float]:
+        """The lowest statistic each method records (its thresholds cannot go below)."""
+        floors = {"wdf": float(self.wdf.snr_threshold)}
+        if self.excess_power is not None:
+            floors["excess_power"] = float(self.excess_power.min_excess)
+        return floors
+
+    def fit(self, learn: Strain) -> TransientSearch:
+        """Fit the whitening on a stretch of noise and start a new stream; returns self."""
+        if self.wdf_statistic not in ("snr", "snr_combined"):
+            raise ValueError(f"wdf_statistic must be 'snr' or 'snr_combined', got {self.wdf_statistic!r}")
+        self.wdf.fit(learn)
+        if self.excess_power is not None:
+            self.excess_power.check_rate(learn.sample_rate)
+        return self.reset()
+
+    @property
+    def startup_samples(self) -> int:
+        """Samples at the start of a stream that are not searched (filter transients)."""
+        return self.wdf.startup_samples
+
+    def initial_state(self, restarts: int = 0) -> SearchState:
+        """The state of a stream that has not started."""
+        return SearchState(self.wdf.initial_state(restarts), ExcessPowerState(), np.zeros((0, len(_PENDING_COLUMNS))),
+                           np.zeros(0, dtype="<U16"), restarts)
+
+    def reset(self) -> TransientSearch:
+        """Start a new stream: the next :meth:`detect` call does not continue the previous one."""
+        self.state_ = self.initial_state()
+        return self
+
+    def detect(self, strain: Strain, flush: bool = False) -> Table:
+        """Events in the next chunk of the stream (:func:`search_chunk` with :attr:`state_`)."""
+        events, self.state_ = search_chunk(strain, self, self.state_, flush)
+        return events
+
+
+def _pending_table(values: np.ndarray, wavelets: np.ndarray, meta: dict) -> Table:
+    from astropy.table import Table
+
+    table = Table({name: values[:, k] for k, name in enumerate(_PENDING_COLUMNS)}, meta=meta)
+    table["wavelet"] = wavelets.astype(str)
+    return table
+
+
+def search_chunk(chunk: Strain, search: TransientSearch, state: SearchState | None = None,
+                 flush: bool = False) -> tuple[Table, SearchState]:
+    """Events of both methods in the next chunk of a stream: a pure function of (chunk, search, state).
+
+    Parameters
+    ----------
+    chunk : Strain
+        The next chunk (a gap or an overlap warns :class:`~mmlab.core.state.StreamGap` and restarts the stream).
+    search : TransientSearch
+        A fitted search (not modified).
+    state : SearchState, optional
+        The previous call's state; None starts a stream.
+    flush : bool
+        The chunk ends a segment: everything still waiting is searched and reported.
+
+    Returns
+    -------
+    events : astropy.table.Table
+        Events that can no longer grow, in the schema of :mod:`mmlab.wdf.events`, sorted by start.
+    state : SearchState
+    """
+    from astropy.table import vstack
+
+    state = search.initial_state() if state is None else state
+    triggers, wdf_state, conditioned = conditioned_detection(chunk, search.wdf, state.wdf, flush)
+    if wdf_state.restarts != state.wdf.restarts:  # the WDF restarted the stream: so does everything else
+        state = search.initial_state(wdf_state.restarts)
+    sample_rate = chunk.sample_rate
+    stream_gps = wdf_state.whitening.start_gps
+    tables = []
+    excess_state = state.excess_power
+    if search.excess_power is not None:
+        clusters = []
+        for samples, _ in conditioned:  # contiguous, from the first sample past the start-up transient
+            found, excess_state = excess_power_chunk(
+                samples, sample_rate, stream_gps + search.startup_samples / sample_rate, search.excess_power,
+                excess_state)
+            clusters.append(found)
+        if flush:
+            found, excess_state = excess_power_chunk(np.zeros(0), sample_rate, stream_gps, search.excess_power,
+                                                     excess_state, flush=True)
+            clusters.append(found)
+        if clusters:
+            merged = {name: np.concatenate([c[name] for c in clusters]) for name in clusters[0]}
+            tables.append(events_from_clusters(merged, chunk.detector or "", sample_rate))
+    pending = _pending_table(state.pending, state.pending_wavelets, triggers.meta)
+    everything = vstack([pending, triggers[list(_PENDING_COLUMNS) + ["wavelet"]]], metadata_conflicts="silent") \
+        if len(triggers) else pending
+    everything.meta.update(triggers.meta)
+    open_values, open_wavelets = np.zeros((0, len(_PENDING_COLUMNS))), np.zeros(0, dtype="<U16")
+    if len(everything):
+        events = cluster_triggers(everything, max_gap=search.max_gap)
+        next_window = stream_gps + wdf_state.buffer_start / sample_rate
+        still_open = np.zeros(len(events), dtype=bool) if flush else \
+            np.asarray(events["event_end"], dtype=float) + search.max_gap >= next_window
+        if still_open.any():
+            first_open = float(np.min(np.asarray(events["event_start"], dtype=float)[still_open]))
+            keep = np.asarray(everything["gps_start"], dtype=float) >= first_open
+            open_values = np.column_stack([np.asarray(everything[name], dtype=float)[keep]
+                                           for name in _PENDING_COLUMNS])
+            open_wavelets = np.asarray(everything["wavelet"])[keep].astype("<U16")
+        tables.append(events_from_wdf(events[~still_open], chunk.detector or "", search.wdf_statistic))
+    events = merge_events(tables) if tables else empty_events({"detector": chunk.detector or "",
+                                                               "sample_rate": float(sample_rate)})
+    events.meta.update({"detector": chunk.detector or "", "sample_rate": float(sample_rate)})
+    return events, SearchState(wdf_state, excess_state, open_values, open_wavelets, wdf_state.restarts)

@@ -1,0 +1,230 @@
+"""Long-transient statistic, events, coincidence and time slides against analytic and brute-force references."""
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy import stats
+
+from mmlab import Strain
+from mmlab.gw.inject import inject
+from mmlab.gw.noise import colored_noise
+from mmlab.signals import ccsn_family_waveform, sine_gaussian
+from mmlab.wdf.events import EVENT_COLUMNS, empty_events, events_from_clusters, merge_events
+from mmlab.wdf.excess_power import ExcessPowerConfig, excess_power_chunk, tile_energies
+from mmlab.wdf.search import SearchState, TransientSearch, search_chunk
+from mmlab.wdf.significance import (
+    coincident_candidates,
+    false_alarm_probability,
+    false_alarm_rate,
+    time_slide_background,
+)
+
+FS = 4096.0
+
+
+def test_tiles_of_white_noise_are_exponential_of_mean_one():
+    """|X|^2 / sum(w^2) of a Hann-windowed Gaussian segment is chi2_2 / 2 (exponential, mean 1)."""
+    energy, frequencies, _ = tile_energies(np.random.default_rng(1).normal(size=int(64 * FS)), 256, FS, (20, 2000))
+    sample = energy[:, ::2].ravel()  # every other column: non-overlapping tiles, independent
+    assert stats.kstest(sample, "expon").pvalue > 0.01
+    assert_allclose(sample.mean(), 1.0, rtol=0.01)
+    assert frequencies[0] >= 20 and frequencies[-1] <= 2000
+
+
+def test_a_cluster_recovers_the_snr_of_a_long_tone():
+    """A 1 s, 300 Hz tone of matched-filter SNR 30 in white noise: one cluster, its SNR and band recovered."""
+    rng = np.random.default_rng(2)
+    times = np.arange(int(FS)) / FS
+    tone = np.sin(2 * np.pi * 300 * times) * signal_window(times.size)
+    tone *= 30 / np.sqrt(np.sum(tone**2))  # white unit noise: SNR = sqrt(sum h^2)
+    data = rng.normal(size=int(40 * FS))
+    data[int(20 * FS):int(21 * FS)] += tone
+    clusters, _ = excess_power_chunk(data, FS, 0.0, ExcessPowerConfig(), flush=True)
+    best = int(np.argmax(clusters["excess"]))
+    assert 19.5 <= clusters["gps_start"][best] <= 20.5 and clusters["freq_min"][best] <= 300 <= clusters["freq_max"][best]
+    assert clusters["snr"][best] == pytest.approx(30, rel=0.1)
+    elsewhere = (clusters["gps_end"] < 19.5) | (clusters["gps_start"] > 21.5)
+    assert clusters["excess"][best] > 5 * clusters["excess"][elsewhere].max()  # far above any noise cluster
+
+
+def signal_window(n: int) -> np.ndarray:
+    from scipy.signal.windows import tukey
+
+    return tukey(n, 0.2)
+
+
+def test_the_excess_of_noise_clusters_barely_grows_with_their_size():
+    """A noise tile selected by E > eta holds E - eta - 1 = 0 on average (memoryless exponential); seeding and the
+    windows' overlap add a little. Sum(E - 1) instead grows by more than eta per tile."""
+    config = ExcessPowerConfig(tile_durations=(1 / 16,), min_excess=-np.inf)
+    clusters, _ = excess_power_chunk(np.random.default_rng(3).normal(size=int(256 * FS)), FS, 0.0, config,
+                                     flush=True)
+    tiles = clusters["n_tiles"]
+    excess_per_tile = np.sum(clusters["excess"]) / np.sum(tiles)
+    energy_per_tile = np.sum(clusters["snr"] ** 2) / np.sum(tiles)  # snr^2 = sum(E - 1)
+    assert 0.0 < excess_per_tile < 0.8 and energy_per_tile > config.eta
+
+
+@pytest.fixture(scope="module")
+def search():
+    return TransientSearch().fit(colored_noise("aLIGO", 60, FS, seed=4, detector="H1"))
+
+
+@pytest.fixture(scope="module")
+def stream():
+    data = colored_noise("aLIGO", 48, FS, seed=5, t0=1e9, detector="H1")
+    data = inject(data, sine_gaussian(180.0, 9.0), 1e9 + 12, snr=15.0, psd="aLIGO")
+    return inject(data, ccsn_family_waveform("low_long_sasi", seed=6), 1e9 + 30, ra=1.0, dec=-0.4, psi=0.2,
+                  snr=25.0, psd="aLIGO")
+
+
+def test_search_chunks_serialised_give_the_same_events(search, stream):
+    from astropy.table import vstack
+
+    whole, _ = search_chunk(stream, search, flush=True)
+    assert {"wdf", "excess_power"} <= set(np.asarray(whole["method"]))
+    cuts = np.sort(np.random.default_rng(7).choice(np.arange(1, len(stream)), 11, replace=False))
+    edges = np.concatenate([[0], cuts, [len(stream)]])
+    state, tables = None, []
+    for first, last in zip(edges[:-1], edges[1:]):
+        chunk = Strain(stream.data[first:last], stream.t0 + first / FS, FS, "H1")
+        events, state = search_chunk(chunk, search, state, flush=last == len(stream))
+        state = SearchState.from_dict(json.loads(json.dumps(state.to_dict())))
+        tables.append(events)
+    chunked = merge_events(tables)
+    assert len(chunked) == len(whole)
+    for name in EVENT_COLUMNS:
+        assert np.array_equal(np.asarray(chunked[name]), np.asarray(whole[name])), name
+
+
+def test_both_methods_find_their_signals(search, stream):
+    events, _ = search_chunk(stream, search, flush=True)
+    events.sort("statistic", reverse=True)
+    for method, gps in (("wdf", 1e9 + 12), ("excess_power", 1e9 + 30)):
+        mine = events[events["method"] == method]
+        on_signal = mine[(mine["gps_start"] <= gps + 0.5) & (mine["gps_end"] >= gps - 0.5)]
+        assert len(on_signal) and on_signal["statistic"][0] == mine["statistic"][0], method
+
+
+def test_event_tables_are_checked():
+    events = empty_events({"detector": "H1", "sample_rate": 4096.0})
+    del events["statistic"]
+    with pytest.raises(ValueError, match=r"event table 0 lack the event columns \['statistic'\]"):
+        merge_events([events])
+    clusters = {name: np.zeros(1) for name in ("gps_start", "gps_end", "gps_peak", "duration", "snr", "excess",
+                                               "freq_min", "freq_max", "freq_peak")}
+    with pytest.raises(ValueError, match=r"different sample rates \[2048.0, 4096.0\] Hz"):
+        merge_events([events_from_clusters(clusters, "H1", 4096.0), events_from_clusters(clusters, "H1", 2048.0)])
+    with pytest.raises(ValueError, match=r"the events of one detector, got \['H1', 'L1'\]"):
+        merge_events([events_from_clusters(clusters, "H1", 4096.0), events_from_clusters(clusters, "L1", 4096.0)])
+
+
+def synthetic_events(detector: str, starts, snrs, duration: float = 0.1):
+    clusters = {"gps_start": np.asarray(starts, float), "gps_end": np.asarray(starts, float) + duration,
+                "gps_peak": np.asarray(starts, float) + duration / 2, "duration": np.full(len(starts), duration),
+                "snr": np.asarray(snrs, float), "excess": np.asarray(snrs, float) ** 2,
+                "freq_min": np.zeros(len(starts)), "freq_max": np.zeros(len(starts)), "freq_peak": np.zeros(len(starts))}
+    return events_from_clusters(clusters, detector, 4096.0)
+
+
+def test_coincidence_pairs_events_within_the_window():
+    h1 = synthetic_events("H1", [10.0, 50.0, 90.0], [8.0, 6.0, 9.0])
+    l1 = synthetic_events("L1", [10.105, 50.5, 89.9], [6.0, 7.0, 12.0])  # 5 ms after H1's end; 0.4 s; overlapping
+    candidates = coincident_candidates({"H1": h1, "L1": l1}, window=0.01)
+    assert len(candidates) == 2
+    assert_allclose(candidates["network_snr"], [np.hypot(9, 12), np.hypot(8, 6)])  # loudest first
+    assert list(candidates["detectors"]) == ["H1,L1", "H1,L1"]
+    assert len(coincident_candidates({"H1": h1, "L1": l1}, window=0.004)) == 1  # the 5 ms gap exceeds the window
+
+
+def test_time_slides_match_a_brute_force_count():
+    rng = np.random.default_rng(8)
+    span = (0.0, 2000.0)
+    # Events of one detector at least 1 s apart: an event meets at most one of the other's, as the pair count assumes.
+    events = {d: synthetic_events(d, np.cumsum(1 + rng.exponential(5.0, 300))[:300] % 1990, rng.uniform(5, 10, 300),
+                                  duration=0.2) for d in ("H1", "L1")}
+    statistics, background_time = time_slide_background(events, span, window=0.01, n_slides=20, slide=1.0)
+    assert background_time == 20 * 2000.0
+    expected = []
+    h1, l1 = (events[d] for d in ("H1", "L1"))
+    for n in range(1, 21):  # L1 moved by n seconds, circularly; pairs whose widened extents overlap
+        shifted = (np.asarray(l1["gps_start"]) + n) % 2000.0
+        for a, b in itertools.product(range(len(h1)), range(len(l1))):
+            if abs(float(h1["gps_start"][a]) - shifted[b]) <= 0.2 + 0.01:
+                expected.append(np.hypot(float(np.sqrt(h1["statistic"][a])), float(np.sqrt(l1["statistic"][b]))))
+    assert_allclose(np.sort(statistics), np.sort(expected))
+
+
+def test_time_slides_reject_what_cannot_work():
+    events = {d: synthetic_events(d, [1.0, 5.0], [6.0, 7.0]) for d in ("H1", "L1", "V1")}
+    with pytest.raises(ValueError, match=r"shift the last detector by 2000 s, more than the 100 s of data"):
+        time_slide_background(events, (0.0, 100.0), 0.03, n_slides=1000, slide=1.0)
+    with pytest.raises(ValueError, match="slide must exceed the longest event"):
+        time_slide_background(events, (0.0, 100.0), 0.03, n_slides=10, slide=0.05)
+    with pytest.raises(ValueError, match="at least two detectors"):
+        coincident_candidates({"H1": events["H1"]}, 0.01)
+    with pytest.raises(ValueError, match="window must be a non-negative number of seconds, got -1"):
+        coincident_candidates(events, -1)
+
+
+def test_far_and_fap():
+    assert_allclose(false_alarm_rate([5.0, 9.0, 3.0], np.array([4.0, 6.0, 8.0]), 100.0), [0.03, 0.01, 0.04])
+    assert_allclose(false_alarm_probability(1 / 3600, 3600.0), 1 - np.exp(-1))
+    assert false_alarm_probability(0.0, 1e9) == 0.0
+
+
+def test_thresholds_share_the_false_alarm_rate_between_methods():
+    """Two methods: each gets half of the allowed rate (a trials factor)."""
+    from mmlab.wdf.efficiency import method_thresholds
+
+    wdf = synthetic_events("H1", np.arange(6.0), [9.0, 8.0, 7.0, 6.0, 5.5, 5.2])
+    wdf["method"] = "wdf"
+    wdf["statistic"] = wdf["snr"]
+    excess = synthetic_events("H1", np.arange(6.0) + 0.5, [20.0, 15.0, 12.0, 11.0, 10.0, 9.0])
+    noise = merge_events([wdf, excess])
+    thresholds = method_thresholds(noise, live_time=4 * 3600.0, rate_per_hour=1.0)  # 2 allowed per method
+    assert 7.0 < thresholds["wdf"] <= 8.0 and 12.0**2 < thresholds["excess_power"] <= 15.0**2
+
+
+def dask_campaign(scheduler):
+    from mmlab.wdf.efficiency import injection_campaign, study_signals
+
+    wdf_only = TransientSearch(excess_power=None).fit(colored_noise("AdV", 30, FS, seed=9, detector="V1"))
+    return injection_campaign(wdf_only, "AdV", study_signals(("sine-Gaussian",))["sine-Gaussian"], [8.0, 20.0], 3,
+                              seed=10, detector="V1", chunk=16.0, progress=False, scheduler=scheduler)
+
+
+def test_a_campaign_on_dask_gives_the_serial_numbers():
+    """Independent seeded segments: a LocalCluster of worker processes returns exactly the serial table."""
+    serial, distributed = dask_campaign(None), dask_campaign("local")
+    assert serial.colnames == distributed.colnames
+    for name in serial.colnames:
+        assert np.array_equal(np.asarray(serial[name]), np.asarray(distributed[name])), name
+    with pytest.raises(ValueError, match="scheduler must be one of"):
+        dask_campaign("cluster-please")
+
+
+def test_excess_power_configuration_is_checked():
+    with pytest.raises(ValueError, match="seed_eta must be at least eta=2.0, got 1.0"):
+        ExcessPowerConfig(seed_eta=1.0)
+    with pytest.raises(ValueError, match=r"pad must be at least the longest tile \(0.5 s\), got 0.1"):
+        ExcessPowerConfig(pad=0.1)
+    with pytest.raises(ValueError, match="tiles must be whole, even numbers"):
+        ExcessPowerConfig(tile_durations=(0.001,)).check_rate(4096.0)
+    with pytest.raises(ValueError, match="reaches above the Nyquist frequency 1024 Hz"):
+        ExcessPowerConfig().check_rate(2048.0)
+
+
+def test_network_threshold_at_a_false_alarm_probability():
+    """FAP 1e-3 per hour is FAR = -ln(1 - 1e-3) / h: with 5000 h of background, (louder + 1) <= 5.0025 allows 4."""
+    from mmlab.wdf.network import NetworkBackground, network_threshold
+
+    background = NetworkBackground(np.arange(1.0, 101.0), 5000 * 3600.0, 5 * 3600.0, np.zeros(0), {})
+    threshold = network_threshold(background, fap=1e-3, observation_time=3600.0)
+    assert 96.0 < threshold <= 97.0 and np.count_nonzero(background.statistics >= threshold) == 4
+    assert false_alarm_probability(background.far(threshold), 3600.0) <= 1e-3
+    with pytest.raises(ValueError, match="cannot measure FAP 1e-06"):
+        network_threshold(background, fap=1e-6)
