@@ -228,3 +228,25 @@ def test_network_threshold_at_a_false_alarm_probability():
     assert false_alarm_probability(background.far(threshold), 3600.0) <= 1e-3
     with pytest.raises(ValueError, match="cannot measure FAP 1e-06"):
         network_threshold(background, fap=1e-6)
+
+
+@pytest.mark.parametrize("suffix", [".ecsv", ".h5"])
+def test_event_tables_round_trip_through_the_trigger_files(search, stream, tmp_path, suffix):
+    from mmlab.io import read_triggers, write_triggers
+
+    events, _ = search_chunk(stream, search, flush=True)
+    back = read_triggers(write_triggers(events, tmp_path / f"events{suffix}"))
+    assert back.colnames == events.colnames and list(back["method"]) == list(events["method"])
+    assert_allclose(back["statistic"], events["statistic"])
+    assert [p.name for p in tmp_path.iterdir()] == [f"events{suffix}"]
+
+
+def test_detectors_without_common_data_are_refused(search):
+    from mmlab.wdf.network import data_candidates
+
+    first = colored_noise("aLIGO", 8, FS, seed=13, t0=100.0, detector="H1")
+    later = colored_noise("aLIGO", 8, FS, seed=14, t0=200.0, detector="L1")
+    with pytest.raises(ValueError, match="share no time after their start-up"):
+        data_candidates({"H1": first, "L1": later}, {"H1": search, "L1": search})
+    with pytest.raises(ValueError, match=r"give a search for every detector"):
+        data_candidates({"H1": first, "L1": later}, {"H1": search})
