@@ -3,7 +3,7 @@
 Prints, for simulated Advanced LIGO noise at 4096 Hz (window 1024, overlap 768, six bases, AR 1000, WDF
 threshold 9 as in ``wdf_throughput.py``):
 - the real-time factor of whitening + WDF alone, and of whitening + WDF + the excess-power statistic
-  (five tile durations, 1/32 to 1/2 s), measured in the same run (goals: >= 1000x and >= 300x);
+  (tracks on 1/32 s and 1/16 s tiles), measured in the same run (goals: >= 1000x and >= 300x);
 - the CPU time of 1000 time slides of one day of three-detector events at 100 events per hour
   per detector (goal: <= 1 s), against a plain per-slide Python loop over event pairs.
 

@@ -34,20 +34,21 @@ def test_tiles_of_white_noise_are_exponential_of_mean_one():
     assert frequencies[0] >= 20 and frequencies[-1] <= 2000
 
 
-def test_a_cluster_recovers_the_snr_of_a_long_tone():
-    """A 1 s, 300 Hz tone of matched-filter SNR 30 in white noise: one cluster, its SNR and band recovered."""
+def test_a_track_recovers_the_snr_of_a_long_tone():
+    """A 1 s, 320 Hz tone of matched-filter SNR 30 in white noise: its track, SNR and band recovered."""
     rng = np.random.default_rng(2)
     times = np.arange(int(FS)) / FS
-    tone = np.sin(2 * np.pi * 300 * times) * signal_window(times.size)
+    tone = np.sin(2 * np.pi * 320 * times) * signal_window(times.size)
     tone *= 30 / np.sqrt(np.sum(tone**2))  # white unit noise: SNR = sqrt(sum h^2)
     data = rng.normal(size=int(40 * FS))
     data[int(20 * FS):int(21 * FS)] += tone
-    clusters, _ = excess_power_chunk(data, FS, 0.0, ExcessPowerConfig(), flush=True)
-    best = int(np.argmax(clusters["excess"]))
-    assert 19.5 <= clusters["gps_start"][best] <= 20.5 and clusters["freq_min"][best] <= 300 <= clusters["freq_max"][best]
-    assert clusters["snr"][best] == pytest.approx(30, rel=0.1)
-    elsewhere = (clusters["gps_end"] < 19.5) | (clusters["gps_start"] > 21.5)
-    assert clusters["excess"][best] > 5 * clusters["excess"][elsewhere].max()  # far above any noise cluster
+    tracks, _ = excess_power_chunk(data, FS, 0.0, ExcessPowerConfig(), flush=True)
+    best = int(np.argmax(tracks["excess"]))
+    assert tracks["gps_start"][best] == pytest.approx(20.0, abs=0.1) and tracks["duration"][best] > 0.8
+    assert tracks["freq_min"][best] <= 320 <= tracks["freq_max"][best]
+    assert tracks["snr"][best] == pytest.approx(30, rel=0.1)
+    elsewhere = (tracks["gps_end"] < 19.5) | (tracks["gps_start"] > 21.5)
+    assert tracks["excess"][best] > 5 * tracks["excess"][elsewhere].max()  # far above any noise track
 
 
 def signal_window(n: int) -> np.ndarray:
@@ -56,16 +57,36 @@ def signal_window(n: int) -> np.ndarray:
     return tukey(n, 0.2)
 
 
-def test_the_excess_of_noise_clusters_barely_grows_with_their_size():
-    """A noise tile selected by E > eta holds E - eta - 1 = 0 on average (memoryless exponential); seeding and the
-    windows' overlap add a little. Sum(E - 1) instead grows by more than eta per tile."""
-    config = ExcessPowerConfig(tile_durations=(1 / 16,), min_excess=-np.inf)
-    clusters, _ = excess_power_chunk(np.random.default_rng(3).normal(size=int(256 * FS)), FS, 0.0, config,
-                                     flush=True)
-    tiles = clusters["n_tiles"]
-    excess_per_tile = np.sum(clusters["excess"]) / np.sum(tiles)
-    energy_per_tile = np.sum(clusters["snr"] ** 2) / np.sum(tiles)  # snr^2 = sum(E - 1)
-    assert 0.0 < excess_per_tile < 0.8 and energy_per_tile > config.eta
+def test_track_scores_equal_an_exhaustive_search_over_paths():
+    """Best score of a track ending on each tile = max(0, best sum of (E - penalty) over every path ending there)."""
+    from mmlab.wdf.excess_power import best_tracks, trace_tracks
+
+    energy = np.random.default_rng(3).exponential(size=(4, 7)) * 2.5
+    result = best_tracks(energy, 3.0)
+    rows, columns = energy.shape
+    for column in range(columns):
+        for row in range(rows):
+            best = 0.0
+            for start in range(column + 1):  # every path from any earlier column, moving at most one row a step
+                for steps in itertools.product((-1, 0, 1), repeat=column - start):
+                    path_rows = [row]
+                    for step in reversed(steps):
+                        path_rows.insert(0, path_rows[0] + step)
+                    if min(path_rows) < 0 or max(path_rows) >= rows:
+                        continue
+                    best = max(best, sum(energy[r, start + k] - 3.0 for k, r in enumerate(path_rows)))
+            assert result["scores"][column, row] == pytest.approx(best, abs=1e-12)
+    ends = np.flatnonzero(result["score"] > 0)
+    traced = trace_tracks(energy, result["scores"], result["came_from"], ends, result["end_row"][ends])
+    assert np.all(traced["start_column"] <= ends) and np.all(traced["low_row"] <= result["end_row"][ends])
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_noise_tracks_die_out():
+    """Noise tiles cost penalty - 1 = 2 on average: in 256 s of white noise no track scores near the tone's."""
+    tracks, _ = excess_power_chunk(np.random.default_rng(4).normal(size=int(256 * FS)), FS, 0.0, ExcessPowerConfig(),
+                                   flush=True)
+    assert tracks["excess"].max() < 25 and np.median(tracks["n_tiles"]) < 10
 
 
 @pytest.fixture(scope="module")
@@ -208,10 +229,10 @@ def test_a_campaign_on_dask_gives_the_serial_numbers():
 
 
 def test_excess_power_configuration_is_checked():
-    with pytest.raises(ValueError, match="seed_eta must be at least eta=2.0, got 1.0"):
-        ExcessPowerConfig(seed_eta=1.0)
-    with pytest.raises(ValueError, match=r"pad must be at least the longest tile \(0.5 s\), got 0.1"):
-        ExcessPowerConfig(pad=0.1)
+    with pytest.raises(ValueError, match="penalty must exceed 1, the mean energy of a noise tile, got 0.5"):
+        ExcessPowerConfig(penalty=0.5)
+    with pytest.raises(ValueError, match=r"pad must be at least the longest tile \(0.0625 s\), got 0.01"):
+        ExcessPowerConfig(pad=0.01)
     with pytest.raises(ValueError, match="tiles must be whole, even numbers"):
         ExcessPowerConfig(tile_durations=(0.001,)).check_rate(4096.0)
     with pytest.raises(ValueError, match="reaches above the Nyquist frequency 1024 Hz"):

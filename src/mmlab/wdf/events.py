@@ -1,4 +1,4 @@
-"""Candidate events: one table schema for the WDF's clustered triggers and the excess-power clusters.
+"""Candidate events: one table schema for the WDF's clustered triggers and the excess-power tracks.
 
 Every search stage of mmlab reports events in this schema
 (:data:`EVENT_COLUMNS`), so that coincidence, time slides, efficiency and the
@@ -9,9 +9,9 @@ atomically) treat them alike:
 - ``gps_start``, ``gps_end``: the event's extent (GPS s); ``gps_peak``: its loudest moment;
 - ``duration`` (s), ``freq_min``, ``freq_max``, ``freq_peak`` (Hz);
 - ``snr``: an estimate of the matched-filter SNR the event holds (the WDF's
-  loudest window; ``sqrt(Σ(E − 1))`` for a cluster);
+  loudest window; ``sqrt(Σ(E − 1))`` along a track);
 - ``statistic``: what ranks the method's events against its own background
-  (the WDF's ``snr`` or ``snr_combined``; a cluster's ``excess``).
+  (the WDF's ``snr`` or ``snr_combined``; a track's score, ``excess``).
 
 Statistics of different methods are not on one scale: each is compared with
 its own method's background (:mod:`mmlab.wdf.efficiency`, :mod:`mmlab.wdf.significance`).
@@ -82,7 +82,7 @@ def events_from_wdf(events: Table, detector: str | None = None, statistic: str =
 
 
 def events_from_clusters(clusters: dict[str, np.ndarray], detector: str, sample_rate: float) -> Table:
-    """Excess-power clusters (:mod:`mmlab.wdf.excess_power`) in the event schema (``statistic`` = ``excess``)."""
+    """Excess-power tracks (:mod:`mmlab.wdf.excess_power`) in the event schema (``statistic`` = ``excess``)."""
     n = len(clusters["gps_start"])
     columns = {
         "detector": np.full(n, detector), "method": np.full(n, "excess_power"),

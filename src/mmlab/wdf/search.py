@@ -1,4 +1,4 @@
-"""One detector's transient search: the WDF's windows and the excess-power clusters on the same whitened stream.
+"""One detector's transient search: the WDF's windows and the excess-power tracks on the same whitened stream.
 
 :func:`search_chunk` is the pure streaming function, ``(chunk, search, state)
 -> (events, state)``: it whitens once (:func:`mmlab.wdf.filter.conditioned_detection`),

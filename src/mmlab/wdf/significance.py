@@ -75,9 +75,9 @@ def event_arrays(events_by_detector: dict[str, Table], selection: dict[str, floa
 def ranking_snr(events: Table) -> np.ndarray:
     """Each event's SNR as the network statistic uses it, on one scale for both methods.
 
-    The WDF's window SNR as it is; for an excess-power cluster ``sqrt(max(excess, 0))``, from its energy above
-    what noise alone puts into as many selected tiles (the cluster's ``snr`` column counts that noise in, so
-    large noise clusters would rank high; see :mod:`mmlab.wdf.excess_power` for the scale).
+    The WDF's window SNR as it is; for an excess-power track ``sqrt(max(excess, 0))``, from its score above
+    the penalty noise tiles pay (the track's ``snr`` column counts every tile's energy, noise included, so long
+    noise tracks would rank high; see :mod:`mmlab.wdf.excess_power`).
     """
     method = np.asarray(events["method"])
     snr, statistic = np.asarray(events["snr"], dtype=float), np.asarray(events["statistic"], dtype=float)
