@@ -103,7 +103,6 @@ def stream():
 
 
 def test_search_chunks_serialised_give_the_same_events(search, stream):
-    from astropy.table import vstack
 
     whole, _ = search_chunk(stream, search, flush=True)
     assert {"wdf", "excess_power"} <= set(np.asarray(whole["method"]))

@@ -1,4 +1,4 @@
-"""Detection efficiency of a search at a false-alarm rate measured on noise (the :mod:`mmlab.core.statistics` convention).
+"""Detection efficiency of a search at a false-alarm rate measured on noise (:mod:`mmlab.core.statistics` convention).
 
 A search reports events of one or more methods (:mod:`mmlab.wdf.events`);
 each method is ranked against its own noise background, and with ``m``

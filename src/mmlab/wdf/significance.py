@@ -116,8 +116,8 @@ def _groups(arrays: dict[str, dict[str, np.ndarray]], window: float, shifts: dic
     return detectors, start, end, peak, snr, group, n_groups, best
 
 
-def coincident_candidates(events_by_detector: dict[str, Table], window: float, selection: dict[str, float] | None = None,
-                          min_detectors: int = 2) -> Table:
+def coincident_candidates(events_by_detector: dict[str, Table], window: float,
+                          selection: dict[str, float] | None = None, min_detectors: int = 2) -> Table:
     """Candidates: events of at least ``min_detectors`` detectors within ``window`` s of each other.
 
     Parameters
