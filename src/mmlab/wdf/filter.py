@@ -47,6 +47,10 @@ __all__ = ["PIECE_SECONDS", "WDFState", "WaveletDetectionFilter", "conditioned_d
 #: Length of the pieces :func:`detect_chunk` cuts long inputs into, in s (keeps the working set in cache).
 PIECE_SECONDS = 64.0
 
+#: Below this many windows in a piece, every window is decomposed in full instead of screened first (the
+#: result is the same: screening only skips windows that cannot reach the threshold).
+SCREEN_MIN_WINDOWS = 64
+
 #: Order of the Butterworth high-pass applied to the whitened data.
 HIGHPASS_ORDER = 8
 
@@ -378,12 +382,15 @@ def _triggers(buffer: np.ndarray, n_windows: int, wdf: WaveletDetectionFilter, p
     sample_rate = part.sample_rate
     window, step = int(wdf.window), wdf.step
     starts = np.arange(n_windows) * step
-    padded = np.pad(buffer, (0, (-buffer.size) % window))
-    candidates = np.zeros(n_windows, dtype=bool)
-    bound = wdf.snr_threshold**2 * (1 - 1e-9)
-    for wavelet in wdf.wavelets:
-        counts, energies = screen_windows(padded, starts, window, step, wavelet, wdf.rule, wdf.block_threshold)
-        candidates |= (counts < window // 2 + 1) | (energies >= bound)
+    if n_windows < SCREEN_MIN_WINDOWS:  # a few windows: screening would cost more than it saves
+        candidates = np.ones(n_windows, dtype=bool)
+    else:
+        padded = np.pad(buffer, (0, (-buffer.size) % window))
+        candidates = np.zeros(n_windows, dtype=bool)
+        bound = wdf.snr_threshold**2 * (1 - 1e-9)
+        for wavelet in wdf.wavelets:
+            counts, energies = screen_windows(padded, starts, window, step, wavelet, wdf.rule, wdf.block_threshold)
+            candidates |= (counts < window // 2 + 1) | (energies >= bound)
     chosen = np.flatnonzero(candidates)
     if chosen.size == 0:
         return table

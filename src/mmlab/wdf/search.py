@@ -35,7 +35,7 @@ from mmlab.wdf.triggers import TRIGGER_COLUMNS, cluster_triggers
 if TYPE_CHECKING:
     from astropy.table import Table
 
-__all__ = ["SearchState", "TransientSearch", "search_chunk"]
+__all__ = ["SearchState", "TransientSearch", "conditioned_search", "search_chunk"]
 
 #: Numeric trigger columns carried in the state while their event may still grow.
 _PENDING_COLUMNS = tuple(name for name, unit in TRIGGER_COLUMNS.items() if unit is not None)
@@ -166,6 +166,22 @@ def search_chunk(chunk: Strain, search: TransientSearch, state: SearchState | No
         Events that can no longer grow, in the schema of :mod:`mmlab.wdf.events`, sorted by start.
     state : SearchState
     """
+    events, state, _ = conditioned_search(chunk, search, state, flush)
+    return events, state
+
+
+def conditioned_search(chunk: Strain, search: TransientSearch, state: SearchState | None = None,
+                       flush: bool = False) -> tuple[Table, SearchState, list[tuple[np.ndarray, int]]]:
+    """:func:`search_chunk`, also returning the conditioned samples it produced (for a classifier to cut).
+
+    Returns
+    -------
+    events, state
+        As :func:`search_chunk`.
+    conditioned : list of (numpy.ndarray, int)
+        New whitened, high-passed samples (units of σ) past the start-up transient, with the stream index of
+        each piece's first sample (GPS ``state.wdf.whitening.start_gps + index / sample_rate``).
+    """
     from astropy.table import vstack
 
     state = search.initial_state() if state is None else state
@@ -210,4 +226,4 @@ def search_chunk(chunk: Strain, search: TransientSearch, state: SearchState | No
     events = merge_events(tables) if tables else empty_events({"detector": chunk.detector or "",
                                                                "sample_rate": float(sample_rate)})
     events.meta.update({"detector": chunk.detector or "", "sample_rate": float(sample_rate)})
-    return events, SearchState(wdf_state, excess_state, open_values, open_wavelets, wdf_state.restarts)
+    return events, SearchState(wdf_state, excess_state, open_values, open_wavelets, wdf_state.restarts), conditioned

@@ -18,6 +18,7 @@ References
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from typing import TYPE_CHECKING
@@ -55,10 +56,17 @@ def check_wavelet(name: str) -> pywt.Wavelet:
     """The :class:`pywt.Wavelet` called ``name`` if it is orthogonal, else raise listing valid names."""
     import pywt
 
-    valid = [w for w in pywt.wavelist(kind="discrete") if pywt.Wavelet(w).orthogonal]
+    valid = _orthogonal_wavelets()
     if name not in valid:
         raise ValueError(f"wavelet must be an orthogonal PyWavelets wavelet such as {valid[:8]} ..., got {name!r}")
     return pywt.Wavelet(name)
+
+
+@functools.lru_cache(maxsize=1)
+def _orthogonal_wavelets() -> tuple[str, ...]:
+    import pywt
+
+    return tuple(w for w in pywt.wavelist(kind="discrete") if pywt.Wavelet(w).orthogonal)
 
 
 def window_coefficients(windows: np.ndarray, wavelet: str) -> list[np.ndarray]:
@@ -95,42 +103,47 @@ def block_length(n: int) -> int:
     return max(1, int(round(np.log(n))))
 
 
-def dj_threshold(coefficients: list[np.ndarray], sigma: np.ndarray, mode: str,
-                 block_threshold: float) -> list[np.ndarray]:
+def dj_threshold(flat: np.ndarray, sizes: tuple[int, ...], sigma: np.ndarray, mode: str,
+                 block_threshold: float) -> np.ndarray:
     """Donoho–Johnstone universal rule: keep ``|c| >= λ = σ_w sqrt(2 ln N)`` (hard), or shrink by λ (soft).
 
-    Applied with :func:`pywt.threshold`; ``block_threshold`` is not used.
+    Applied with :func:`pywt.threshold` to every window's ``N`` coefficients (levels side by side in
+    ``flat``); ``sizes`` and ``block_threshold`` are not used.
     """
     import pywt
 
-    n = sum(level.shape[-1] for level in coefficients)
-    threshold = sigma * np.sqrt(2 * np.log(n))
-    return [pywt.threshold(level, threshold, mode=mode) for level in coefficients]
+    return pywt.threshold(flat, sigma * np.sqrt(2 * np.log(flat.shape[-1])), mode=mode)
 
 
-def block_threshold(coefficients: list[np.ndarray], sigma: np.ndarray, mode: str,
-                    block_threshold: float) -> list[np.ndarray]:
+@functools.lru_cache(maxsize=32)
+def _block_layout(sizes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Start and length of every block of the block rule, levels side by side (blocks never straddle levels)."""
+    block = block_length(sum(sizes))
+    offsets = np.cumsum((0,) + sizes[:-1])
+    starts = np.concatenate([offset + np.arange(0, size, block) for offset, size in zip(offsets, sizes)])
+    ends = np.concatenate([np.minimum(offset + np.arange(0, size, block) + block, offset + size)
+                           for offset, size in zip(offsets, sizes)])
+    return starts, ends - starts
+
+
+def block_threshold(flat: np.ndarray, sizes: tuple[int, ...], sigma: np.ndarray, mode: str,
+                    block_threshold: float) -> np.ndarray:
     """Block rule (Cai 1999): every level is cut into blocks of :func:`block_length` coefficients,
     and a block is kept whole when its energy exceeds ``λ · length · σ_w²``.
 
-    PyWavelets has no block rule, so it is written here. Blocks are kept or
-    dropped whole: only ``mode="hard"`` makes sense.
+    PyWavelets has no block rule, so it is written here, for all levels at
+    once (``flat`` holds them side by side, ``sizes`` says where they end).
+    Blocks are kept or dropped whole: only ``mode="hard"`` makes sense.
     """
     if mode != "hard":
         raise ValueError("block thresholding keeps whole blocks: use mode='hard'")
-    block = block_length(sum(level.shape[-1] for level in coefficients))
-    kept = []
-    for level in coefficients:
-        size = level.shape[-1]
-        starts = np.arange(0, size, block)
-        energy = np.add.reduceat(level**2, starts, axis=-1)
-        lengths = np.diff(np.append(starts, size))
-        keep_blocks = energy > block_threshold * lengths * sigma**2
-        kept.append(np.where(np.repeat(keep_blocks, lengths, axis=-1), level, 0.0))
-    return kept
+    starts, lengths = _block_layout(tuple(int(n) for n in sizes))
+    energy = np.add.reduceat(flat**2, starts, axis=-1)
+    keep = energy > block_threshold * lengths * sigma**2
+    return np.where(np.repeat(keep, lengths, axis=-1), flat, 0.0)
 
 
-#: Thresholding rules by name: ``rule(coefficients, sigma, mode, block_threshold) -> kept coefficients``.
+#: Thresholding rules by name: ``rule(flat, sizes, sigma, mode, block_threshold) -> kept`` (levels side by side).
 THRESHOLD_RULES = {"dj": dj_threshold, "block": block_threshold}
 
 
@@ -159,7 +172,8 @@ def threshold_coefficients(
         raise ValueError(f"rule must be one of {list(THRESHOLD_RULES)}, got {rule!r}")
     if mode not in THRESHOLD_MODES:
         raise ValueError(f"mode must be one of {list(THRESHOLD_MODES)}, got {mode!r}")
-    sigma = window_sigma(np.concatenate(coefficients, axis=-1))
-    kept = THRESHOLD_RULES[rule](coefficients, sigma, mode, block_threshold)
-    snr = np.sqrt(np.sum(np.concatenate(kept, axis=-1) ** 2, axis=-1))
-    return snr, kept
+    flat = np.concatenate(coefficients, axis=-1)
+    sizes = tuple(level.shape[-1] for level in coefficients)
+    kept = THRESHOLD_RULES[rule](flat, sizes, window_sigma(flat), mode, block_threshold)
+    snr = np.sqrt(np.sum(kept**2, axis=-1))
+    return snr, np.split(kept, np.cumsum(sizes)[:-1], axis=-1)
