@@ -42,7 +42,7 @@ def test_only_plots_and_widgets_modules_use_viz():
     offenders = []
     for path in SOURCE.rglob("*.py"):
         relative = path.relative_to(SOURCE)
-        if relative.parts[0] == "viz" or path.stem in ("plots", "widgets"):
+        if relative.parts[0] == "viz" or path.stem in ("plots", "widgets", "dashboard"):
             continue
         if any(module == "mmlab.viz" or module.startswith("mmlab.viz.") for module in _imported_modules(path)):
             offenders.append(str(relative))

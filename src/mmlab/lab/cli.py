@@ -78,6 +78,71 @@ def _data_verify(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _stream(args: argparse.Namespace) -> int:
+    import json
+    import time
+    import warnings
+
+    from mmlab.core.cache import atomic_write
+    from mmlab.core.strain import Strain
+    from mmlab.stream.alerts import AlertSink
+    from mmlab.stream.dashboard import counters_html
+    from mmlab.stream.pipeline import StreamConfig, build_searches, run_stream
+    from mmlab.stream.sources import SimulatedSource, gwosc_replay
+
+    detectors = tuple(d.strip() for d in args.detectors.split(",") if d.strip())
+    config = StreamConfig(detectors=detectors)
+    if args.source == "sim":
+        source = SimulatedSource(config.detectors, duration=args.duration, seed=args.seed)
+        chunks, learn = source.chunks(), {d: source.learn(d).data for d in config.detectors}
+    else:
+        loops = max(1, int(round(args.duration / 32)))
+        chunks = gwosc_replay("GW150914", config.detectors, loops=loops)
+        from mmlab.io.gwosc import fetch_gwosc
+
+        learn = {d: fetch_gwosc("GW150914", d).data[:12 * 4096] for d in config.detectors}
+    sink = AlertSink(args.output)
+    last = [0.0]
+
+    def progress(report, chunk) -> None:
+        if time.monotonic() - last[0] > 1.0:
+            last[0] = time.monotonic()
+            print("\r" + counters_html(report).replace("<b>", "").replace("</b>", ""), end="", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=UserWarning)  # gaps are counted in the report
+        if args.broker == "memory":
+            searches = build_searches(lambda d: Strain(learn[d], 0.0, config.sample_rate, d), config)
+            report = run_stream(chunks, searches, config, sink=sink, on_chunk=progress, batch=args.batch)
+        else:
+            from mmlab.stream.broker import run_redis_stream
+
+            report = run_redis_stream(chunks, config, learn, args.broker, workers=args.workers, batch=args.batch)
+            for alert in report.sink.alerts.values():
+                sink.add(alert)
+    print("\r" + counters_html(report).replace("<b>", "").replace("</b>", ""), file=sys.stderr)
+    sink.write()
+    summary = {"chunks": report.processed, "rejected": [list(r) for r in report.rejected],
+               "duplicates": report.duplicates, "restarts": report.restarts, "alerts": len(sink.alerts),
+               "realtime_factor": report.realtime_factor,
+               "latency_s": {stage: {"p50": report.percentile(stage, 50), "p99": report.percentile(stage, 99)}
+                             for stage in report.latency}}
+    with atomic_write(args.output / "stream_summary.json") as handle:
+        handle.write(json.dumps(summary, indent=2) + "\n")
+    print(f"alerts and summary in {args.output}")
+    return 0
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from mmlab.lab.runner import NOTEBOOK_DIR
+
+    command = [sys.executable, "-m", "voila", str(NOTEBOOK_DIR / "06_realtime_stream.ipynb"), "--no-browser",
+               f"--port={args.port}", "--Voila.ip=127.0.0.1"]
+    return subprocess.call(command)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``mmlab`` command."""
     parser = argparse.ArgumentParser(prog="mmlab", description=__doc__)
@@ -99,6 +164,24 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--sample-rate", type=int, default=4096, help="4096 or 16384 Hz (default: 4096)")
     fetch.set_defaults(handler=_data_fetch)
     actions.add_parser("verify", help="check cached files against the manifest").set_defaults(handler=_data_verify)
+
+    stream = commands.add_parser("stream", help="run the real-time pipeline (chunks -> WDF -> coincidence -> "
+                                                "classifier -> alerts)")
+    stream.add_argument("--source", choices=("sim", "gwosc"), default="sim", help="simulated network or GW150914 "
+                                                                                  "replay (default: sim)")
+    stream.add_argument("--detectors", default="H1,L1,V1", help="comma-separated detectors (default: H1,L1,V1)")
+    stream.add_argument("--duration", type=float, default=600.0, help="seconds of data (default: 600)")
+    stream.add_argument("--broker", default="memory", help="memory (default) or a Redis URL such as "
+                                                          "redis://127.0.0.1:6379")
+    stream.add_argument("--workers", type=int, default=2, help="detector worker processes with Redis (default: 2)")
+    stream.add_argument("--batch", type=int, default=8, help="chunks analysed together at most (default: 8)")
+    stream.add_argument("--seed", type=int, default=0, help="seed of the simulated source (default: 0)")
+    stream.add_argument("--output", type=Path, default=Path("build/stream"), help="alerts and summary folder")
+    stream.set_defaults(handler=_stream)
+
+    dashboard = commands.add_parser("dashboard", help="serve the stream dashboard with Voila on 127.0.0.1")
+    dashboard.add_argument("--port", type=int, default=8866, help="port (default: 8866)")
+    dashboard.set_defaults(handler=_dashboard)
     return parser
 
 
@@ -112,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             pass  # an event name
     try:
         return args.handler(args)
-    except (ValueError, FileNotFoundError) as exc:
+    except (ValueError, FileNotFoundError, ConnectionError) as exc:
         print(f"mmlab {args.command}: {exc}", file=sys.stderr)
         return 2
 

@@ -30,6 +30,7 @@ STUDY_NOTEBOOKS = (
     "03_ccsn_classification.ipynb",
     "04_anomaly_autoencoder.ipynb",
     "05_multimodal_gw_grb.ipynb",
+    "06_realtime_stream.ipynb",
 )
 
 #: Folder of the study notebooks in a source checkout.

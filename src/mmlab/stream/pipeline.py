@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -105,6 +105,12 @@ class StreamReport:
         Seconds of strain analysed (all detectors: divide by their number for time covered).
     wall_seconds : float
         Wall time of the run.
+    n_detectors : int
+        Detectors of the network.
+    events : list of tuple
+        ``(detector index, GPS peak, SNR)`` of every detector event (what the dashboard draws).
+    started : float
+        ``time.perf_counter()`` when the run began.
     """
 
     sink: AlertSink = field(default_factory=AlertSink)
@@ -117,6 +123,8 @@ class StreamReport:
     data_seconds: float = 0.0
     wall_seconds: float = 0.0
     n_detectors: int = 1
+    events: list = field(default_factory=list)
+    started: float = 0.0
 
     @property
     def realtime_factor(self) -> float:
@@ -189,8 +197,9 @@ def run_stream(chunks: Iterable[Chunk], searches: dict[str, TransientSearch], co
     states = {detector: None for detector in config.detectors}
     buffers: dict[str, list[Chunk]] = {detector: [] for detector in config.detectors}
     network = initial_network_state(len(config.detectors), config.segment)
-    start = time.perf_counter()
+    start = report.started = time.perf_counter()
     for chunk in chunks:
+        chunk = replace(chunk, available=time.time())  # available when the pipeline can take it
         try:
             check_chunk(chunk, config.detectors, config.sample_rate)
         except ChunkError as exc:
@@ -227,14 +236,13 @@ def _flush(waiting: list[Chunk], searches, config, states, network, report, mode
                                  count)
     report.restarts += restarts
     if on_chunk is not None:
+        report.wall_seconds = time.perf_counter() - report.started
         on_chunk(report, chunk)
     return network
 
 
 def _all_reported(network):
     """The network state with every detector reported to the end (the stream is over)."""
-    from dataclasses import replace
-
     return replace(network, reported=np.full(network.reported.size, np.inf))
 
 
@@ -250,6 +258,7 @@ def _process(chunk: Chunk, searches, config: StreamConfig, states: dict, network
     candidates, singles, network = network_step(events, segments, index, reported, config.window, network)
     t2 = time.perf_counter()
     states[chunk.detector] = state
+    report.events.extend((index, float(e[2]), float(e[3])) for e in events)
     report.processed += count
     report.singles += singles
     report.data_seconds += chunk.data.size / chunk.sample_rate
