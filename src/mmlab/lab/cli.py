@@ -117,9 +117,8 @@ def _stream(args: argparse.Namespace) -> int:
         else:
             from mmlab.stream.broker import run_redis_stream
 
-            report = run_redis_stream(chunks, config, learn, args.broker, workers=args.workers, batch=args.batch)
-            for alert in report.sink.alerts.values():
-                sink.add(alert)
+            report = run_redis_stream(chunks, config, learn, args.broker, workers=args.workers, batch=args.batch,
+                                      sink=sink)
     print("\r" + counters_html(report).replace("<b>", "").replace("</b>", ""), file=sys.stderr)
     sink.write()
     summary = {"chunks": report.processed, "rejected": [list(r) for r in report.rejected],

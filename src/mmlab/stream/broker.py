@@ -32,13 +32,26 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from mmlab.core.state import from_bytes, to_bytes
+from mmlab.stream.alerts import AlertSink
 from mmlab.stream.chunks import Chunk, ChunkError, check_chunk, decode_chunk, encode_chunk
-from mmlab.stream.pipeline import StreamConfig, StreamReport, _alert, _all_reported, build_searches, load_classifier
-from mmlab.stream.pipeline import merge_chunks
+from mmlab.stream.pipeline import (
+    StreamConfig,
+    StreamReport,
+    _alert,
+    _all_reported,
+    build_searches,
+    load_classifier,
+    merge_chunks,
+)
 from mmlab.stream.stages import DetectorState, detector_step, initial_network_state, network_step
+
+if TYPE_CHECKING:
+    import redis
 
 __all__ = ["connect", "run_redis_stream"]
 
@@ -49,7 +62,7 @@ MAXLEN = 20000
 LEASE_MS = 1500
 
 
-def connect(url: str, attempts: int = 5, backoff: float = 0.2):  # noqa: ANN201 (a redis.Redis client)
+def connect(url: str, attempts: int = 5, backoff: float = 0.2) -> redis.Redis:
     """A client of the Redis server at ``url``, retrying with exponential back-off.
 
     Raises
@@ -166,15 +179,23 @@ def _commit(client, prefix: str, detector: str, index: int, messages: list, sear
         if delivered and delivered[0]["times_delivered"] > config.max_deliveries:
             dead.append((-1, f"delivered {delivered[0]['times_delivered']} times without being processed"))
             continue
+        if b"chunk" not in fields:
+            dead.append((-1, "message without a chunk field"))
+            continue
         try:
-            chunk = check_chunk(decode_chunk(fields[b"chunk"]), config.detectors, config.sample_rate)
-        except (ChunkError, KeyError) as exc:
-            dead.append((-1, str(exc) if isinstance(exc, ChunkError) else "message without a chunk field"))
+            chunk = decode_chunk(fields[b"chunk"])
+        except ChunkError as exc:
+            dead.append((-1, str(exc)))
+            continue
+        try:
+            check_chunk(chunk, config.detectors, config.sample_rate)
+        except ChunkError as exc:
+            dead.append((chunk.sequence, str(exc)))
             continue
         last = good[-1].sequence if good else (-1 if state is None else state.last_sequence)
         if chunk.sequence <= last:
             duplicates += 1
-            dead.append((chunk.sequence, f"already processed: chunk {chunk.sequence} of {detector} after {last}"))
+            dead.append((chunk.sequence, f"already processed: chunk {chunk.sequence} of {detector} after chunk {last}"))
             continue
         good.append(chunk)
     payload = None
@@ -224,7 +245,8 @@ def _commit(client, prefix: str, detector: str, index: int, messages: list, sear
 
 def run_redis_stream(chunks: Iterable[Chunk], config: StreamConfig, learn: dict[str, np.ndarray], url: str,
                      workers: int = 2, batch: int = 8, max_lag: int = 64, prefix: str | None = None,
-                     kill_worker_after: int | None = None, timeout: float = 600.0) -> StreamReport:
+                     kill_worker_after: int | None = None, timeout: float = 600.0,
+                     sink: AlertSink | None = None) -> StreamReport:
     """The pipeline with detector workers in ``workers`` processes, chunks and events over Redis Streams.
 
     Parameters
@@ -250,12 +272,17 @@ def run_redis_stream(chunks: Iterable[Chunk], config: StreamConfig, learn: dict[
         or doubled).
     timeout : float
         Seconds to wait for the workers to finish.
+    sink : AlertSink, optional
+        Where alerts go (a new one by default).
 
     Returns
     -------
     StreamReport
         With the dead letters as ``rejected``.
     """
+    for name, value in (("workers", workers), ("batch", batch), ("max_lag", max_lag)):
+        if isinstance(value, bool) or int(value) != value or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
     client = connect(url)
     prefix = prefix or f"mmlab:{os.getpid()}:{time.time_ns()}"
     for detector in config.detectors:
@@ -268,7 +295,7 @@ def run_redis_stream(chunks: Iterable[Chunk], config: StreamConfig, learn: dict[
     for process in processes:
         process.start()
     model, classes, positive = load_classifier(config)
-    report = StreamReport(n_detectors=len(config.detectors))
+    report = StreamReport(sink=sink or AlertSink(), n_detectors=len(config.detectors))
     while sum(bool(client.exists(f"{prefix}:ready:worker-{k}")) for k in range(int(workers))) < int(workers):
         if any(not p.is_alive() for p in processes):
             raise RuntimeError("a stream worker died while starting; see its output above")
@@ -325,5 +352,6 @@ def run_redis_stream(chunks: Iterable[Chunk], config: StreamConfig, learn: dict[
             process.kill()
     for _, fields in client.xrange(_keys(prefix)["dead"]):
         report.rejected.append((fields[b"detector"].decode(), int(fields[b"sequence"]), fields[b"reason"].decode()))
+    client.delete(*client.scan_iter(f"{prefix}:*"))  # the run's streams, states and leases: nothing left behind
     return report
 

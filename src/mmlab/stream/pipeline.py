@@ -1,7 +1,7 @@
 """The real-time pipeline: chunks → whitening + WDF per detector → coincidence → classifier → alerts.
 
 :func:`run_stream` runs it in this process, moving chunks and events through
-in-memory queues (nothing to install). :func:`mmlab.stream.redis.run_redis_stream`
+in-memory queues (nothing to install). :func:`mmlab.stream.broker.run_redis_stream`
 runs the same stages over Redis Streams, with detector workers in other
 processes. Either way the result is a :class:`StreamReport`: the alerts, what
 was rejected and why, and the latency of every stage for every chunk.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,6 +25,9 @@ from mmlab.stream.stages import classify, detector_step, initial_network_state, 
 from mmlab.wdf.excess_power import ExcessPowerConfig
 from mmlab.wdf.filter import WaveletDetectionFilter
 from mmlab.wdf.search import TransientSearch
+
+if TYPE_CHECKING:
+    import keras
 
 __all__ = ["STAGES", "StreamConfig", "StreamReport", "build_searches", "load_classifier", "merge_chunks", "run_stream"]
 
@@ -145,7 +149,7 @@ def build_searches(learn: Callable[[str], Strain], config: StreamConfig) -> dict
                                       excess_power=excess_power).fit(learn(detector)) for detector in config.detectors}
 
 
-def load_classifier(config: StreamConfig):  # noqa: ANN201 (returns keras.Model, classes, positive classes)
+def load_classifier(config: StreamConfig) -> tuple[keras.Model, list[str], set[str]]:
     """The shipped classifier, its class names and the supernova classes among them."""
     from mmlab.ml.registry import load_pretrained
 
@@ -165,7 +169,7 @@ def merge_chunks(chunks: list[Chunk]) -> Chunk:
 
 def run_stream(chunks: Iterable[Chunk], searches: dict[str, TransientSearch], config: StreamConfig,
                sink: AlertSink | None = None, on_chunk: Callable[[StreamReport, Chunk], None] | None = None,
-               classifier=None, batch: int = 1) -> StreamReport:
+               classifier: tuple[keras.Model, list[str], set[str]] | None = None, batch: int = 1) -> StreamReport:
     """Run every stage in this process on a sequence of chunks.
 
     Parameters
@@ -209,8 +213,8 @@ def run_stream(chunks: Iterable[Chunk], searches: dict[str, TransientSearch], co
         last = waiting[-1].sequence if waiting else (-1 if state is None else state.last_sequence)
         if chunk.sequence <= last:
             report.duplicates += 1
-            report.rejected.append((chunk.detector, chunk.sequence, f"already processed: chunk {chunk.sequence} "
-                                    f"of {chunk.detector} after chunk {last}"))
+            report.rejected.append((chunk.detector, chunk.sequence,
+                                    f"already processed: chunk {chunk.sequence} of {chunk.detector} after chunk {last}"))
             continue
         if waiting and (chunk.sequence != last + 1 or abs(chunk.gps_start - waiting[-1].gps_end) > 0.5 / chunk.sample_rate):
             network = _flush(waiting, searches, config, states, network, report, model, classes, positive, on_chunk)

@@ -82,7 +82,9 @@ class SimulatedSource:
         unknown = [k for k in self.kinds if k not in INJECTION_KINDS]
         if unknown:
             raise ValueError(f"unknown injection kinds {unknown}; known kinds are {list(INJECTION_KINDS)}")
-        self._noise_seed, self._learn_seed, self._injection_seed, self._bad_seed = spawn_seeds(seed, 4)
+        noise, learn, self._injection_seed = spawn_seeds(seed, 3)
+        # Children drawn once: every call of chunks() and learn() gives the same samples.
+        self._noise_seeds, self._learn_seeds = noise.spawn(len(self.detectors)), learn.spawn(len(self.detectors))
         self._signals, self.truth = self._plan()
 
     @property
@@ -92,7 +94,7 @@ class SimulatedSource:
 
     def learn(self, detector: str, seconds: float = 60.0) -> Strain:
         """Independent noise of a detector to fit its whitening on."""
-        seed = np.random.default_rng(self._learn_seed.spawn(len(self.detectors))[self.detectors.index(detector)])
+        seed = np.random.default_rng(self._learn_seeds[self.detectors.index(detector)])
         return colored_noise(DESIGN_PSD_OF[detector], seconds, self.sample_rate, seed=seed, detector=detector)
 
     def _plan(self) -> tuple[dict[str, list[Strain]], Table]:
@@ -137,10 +139,9 @@ class SimulatedSource:
 
     def chunks(self) -> Iterator[Chunk]:
         """The chunks in time order, the detectors' chunks of one stretch together (and the bad ones, if asked)."""
-        seeds = self._noise_seed.spawn(len(self.detectors))
         streams = {d: noise_stream(DESIGN_PSD_OF[d], self.duration, self.chunk, self.sample_rate,
                                    np.random.default_rng(s), detector=d, filter_length=NOISE_FILTER_SECONDS)
-                   for d, s in zip(self.detectors, seeds)}
+                   for d, s in zip(self.detectors, self._noise_seeds)}
         bad_at = {kind: 60 + 7 * k for k, kind in enumerate(BAD_KINDS)} if self.bad_chunks else {}
         self.bad = []
         previous: dict[str, Chunk] = {}
@@ -185,19 +186,23 @@ def gwosc_replay(event: str = "GW150914", detectors: Sequence[str] = ("H1", "L1"
                  chunk: float = 1.0) -> Iterator[Chunk]:
     """Replay the GWOSC files of an event in chunks, looped with time shifts so GPS keeps increasing.
 
-    Loop ``k`` moves the file by ``k`` file lengths; the seam between loops is a
-    jump in the data (the whitening forgets it within its order).
+    Loop ``k`` moves the file by ``k`` file lengths plus ``k`` chunks: one
+    chunk is missing between loops, so the pipeline sees a gap and restarts
+    its whitening there, as it would at the end of a science segment (joining
+    the end of the file to its start would be a step in the data, which the
+    whitening turns into a loud coincident glitch).
     """
     from mmlab.io.gwosc import fetch_gwosc
 
     strains = {d: fetch_gwosc(event, d) for d in detectors}
     length = min(len(s) for s in strains.values())
-    per_chunk = int(round(chunk * next(iter(strains.values())).sample_rate))
+    per_chunk = round(chunk * next(iter(strains.values())).sample_rate)
     sequence = 0
     for loop in range(int(loops)):
         for first in range(0, length - per_chunk + 1, per_chunk):
             for detector, strain in strains.items():
-                yield Chunk(detector, sequence, strain.t0 + loop * length / strain.sample_rate
-                            + first / strain.sample_rate, strain.sample_rate,
+                shift = loop * (length + per_chunk) + first
+                yield Chunk(detector, sequence, strain.t0 + shift / strain.sample_rate, strain.sample_rate,
                             np.array(strain.data[first:first + per_chunk]), available=time.time())
             sequence += 1
+        sequence += 1  # the chunk between loops that never arrives
