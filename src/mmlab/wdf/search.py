@@ -203,15 +203,15 @@ def conditioned_search(chunk: Strain, search: TransientSearch, state: SearchStat
             found, excess_state = excess_power_chunk(np.zeros(0), sample_rate, stream_gps, search.excess_power,
                                                      excess_state, flush=True)
             clusters.append(found)
-        if clusters:
-            merged = {name: np.concatenate([c[name] for c in clusters]) for name in clusters[0]}
+        merged = {name: np.concatenate([c[name] for c in clusters]) for name in clusters[0]} if clusters else {}
+        if merged and merged["gps_start"].size:  # (tables cost a millisecond each: none for nothing)
             tables.append(events_from_clusters(merged, chunk.detector or "", sample_rate))
-    pending = _pending_table(state.pending, state.pending_wavelets, triggers.meta)
-    everything = vstack([pending, triggers[list(_PENDING_COLUMNS) + ["wavelet"]]], metadata_conflicts="silent") \
-        if len(triggers) else pending
-    everything.meta.update(triggers.meta)
     open_values, open_wavelets = np.zeros((0, len(_PENDING_COLUMNS))), np.zeros(0, dtype="<U16")
-    if len(everything):
+    if len(triggers) or state.pending.size:
+        pending = _pending_table(state.pending, state.pending_wavelets, triggers.meta)
+        everything = vstack([pending, triggers[list(_PENDING_COLUMNS) + ["wavelet"]]],
+                            metadata_conflicts="silent") if len(triggers) else pending
+        everything.meta.update(triggers.meta)
         events = cluster_triggers(everything, max_gap=search.max_gap)
         next_window = stream_gps + wdf_state.buffer_start / sample_rate
         still_open = np.zeros(len(events), dtype=bool) if flush else \
@@ -222,7 +222,8 @@ def conditioned_search(chunk: Strain, search: TransientSearch, state: SearchStat
             open_values = np.column_stack([np.asarray(everything[name], dtype=float)[keep]
                                            for name in _PENDING_COLUMNS])
             open_wavelets = np.asarray(everything["wavelet"])[keep].astype("<U16")
-        tables.append(events_from_wdf(events[~still_open], chunk.detector or "", search.wdf_statistic))
+        if not still_open.all():
+            tables.append(events_from_wdf(events[~still_open], chunk.detector or "", search.wdf_statistic))
     events = merge_events(tables) if tables else empty_events({"detector": chunk.detector or "",
                                                                "sample_rate": float(sample_rate)})
     events.meta.update({"detector": chunk.detector or "", "sample_rate": float(sample_rate)})
