@@ -10,7 +10,10 @@ PROFILE ?= quick
 SHARED_DATA := $(abspath ../shared/data)
 export MMLAB_DATA_MIRROR ?= $(if $(wildcard $(SHARED_DATA)),$(SHARED_DATA),)
 
-.PHONY: run test lab bench clean
+.PHONY: run test lab bench dashboard stream-redis clean
+
+# The local Redis server of `make stream-redis` (started on 127.0.0.1, stopped after).
+REDIS_PORT ?= 6379
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +35,17 @@ test: $(VENV)/.installed-test
 
 lab: $(VENV)/.installed
 	$(BIN)/jupyter lab notebooks/
+
+dashboard: $(VENV)/.installed
+	$(BIN)/mmlab dashboard
+
+stream-redis: $(VENV)/.installed
+	@command -v redis-server >/dev/null || { echo "redis-server is not installed: apt-get install redis-server"; exit 1; }
+	mkdir -p build
+	redis-server --port $(REDIS_PORT) --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+		--pidfile $(CURDIR)/build/redis.pid
+	$(BIN)/mmlab stream --broker redis://127.0.0.1:$(REDIS_PORT) --workers 2 --output build/stream; \
+		status=$$?; kill $$(cat build/redis.pid); exit $$status
 
 bench: $(VENV)/.installed
 	@for script in benchmarks/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -118,6 +118,25 @@ EXPECTED_METRICS = {
         # MC-dropout intervals scaled on the validation set hold about 68 % of the test events.
         "coverage68_multimodal": (0.5, 0.85),
     },
+    "06_realtime_stream": {
+        # Wall-clock figures are only checked for sanity here (faster than real time, latency under 5 s);
+        # benchmarks/stream.py measures them against the issue's goals (100x, p99 < 0.5 s).
+        "stream_realtime_factor": (1.0, float("inf")),
+        "stream_latency_p50_s": (0.0, 5.0),
+        "stream_latency_p99_s": (0.0, 5.0),
+        # Issue 15: every good chunk processed, no alert written twice, the six bad chunks all accounted for.
+        "stream_lost_chunks": (0, 0),
+        "stream_duplicate_alerts": (0, 0),
+        "stream_rejected_bad_chunks": (6, 6),
+        # Nine supernovae at network SNR 20-30 (0.44 found and called CCSN measured; the goal of 0.9 is not
+        # met yet: the long high-frequency families are missed by the detector stage) ...
+        "stream_ccsn_found_fraction": (0.3, 1.0),
+        # ... and eight glitches (every one rejected measured; goal 0.95).
+        "stream_glitch_rejected_fraction": (0.85, 1.0),
+        # GW150914 alerted once in each of the three replayed loops, and nothing else.
+        "stream_gw150914_loops_found": (3, 3),
+        "stream_gw150914_other_alerts": (0, 0),
+    },
 }
 
 #: Metrics that must beat others recorded by the same notebook: (metric, reference, least margin).

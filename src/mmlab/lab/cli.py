@@ -104,21 +104,22 @@ def _stream(args: argparse.Namespace) -> int:
     sink = AlertSink(args.output)
     last = [0.0]
 
-    def progress(report, chunk) -> None:
+    def progress(report, lag: int = 0) -> None:
         if time.monotonic() - last[0] > 1.0:
             last[0] = time.monotonic()
-            print("\r" + counters_html(report).replace("<b>", "").replace("</b>", ""), end="", file=sys.stderr)
+            print("\r" + counters_html(report, lag).replace("<b>", "").replace("</b>", ""), end="", file=sys.stderr)
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=UserWarning)  # gaps are counted in the report
         if args.broker == "memory":
             searches = build_searches(lambda d: Strain(learn[d], 0.0, config.sample_rate, d), config)
-            report = run_stream(chunks, searches, config, sink=sink, on_chunk=progress, batch=args.batch)
+            report = run_stream(chunks, searches, config, sink=sink, on_chunk=lambda r, _: progress(r),
+                                batch=args.batch)
         else:
             from mmlab.stream.broker import run_redis_stream
 
             report = run_redis_stream(chunks, config, learn, args.broker, workers=args.workers, batch=args.batch,
-                                      sink=sink)
+                                      sink=sink, on_progress=progress)
     print("\r" + counters_html(report).replace("<b>", "").replace("</b>", ""), file=sys.stderr)
     sink.write()
     summary = {"chunks": report.processed, "rejected": [list(r) for r in report.rejected],

@@ -30,7 +30,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -96,9 +96,12 @@ def _dead_letter(client, prefix: str, detector: str, sequence: int, reason: str,
     target.xadd(_keys(prefix)["dead"], {"detector": detector, "sequence": str(sequence), "reason": reason})
 
 
-def _publish(client, prefix: str, chunks: Iterable[Chunk], config: StreamConfig, max_lag: int) -> dict[str, int]:
-    """The importer: every chunk to its detector's stream (or the dead letters), with back-pressure."""
-    published = {d: 0 for d in config.detectors}
+def _publish(client, prefix: str, chunks: Iterable[Chunk], config: StreamConfig, max_lag: int,
+             published: dict[str, int]) -> None:
+    """The importer: every chunk to its detector's stream (or the dead letters), with back-pressure.
+
+    ``published`` counts each detector's chunks sent so far (read by the coordinator for the lag).
+    """
     for chunk in chunks:
         if chunk.detector not in config.detectors:
             _dead_letter(client, prefix, chunk.detector, chunk.sequence, f"chunk {chunk.sequence} comes from "
@@ -112,7 +115,6 @@ def _publish(client, prefix: str, chunks: Iterable[Chunk], config: StreamConfig,
         published[chunk.detector] += 1
     for detector in config.detectors:
         client.xadd(_keys(prefix, detector)["chunks"], {"end": b"1"}, maxlen=MAXLEN, approximate=True)
-    return published
 
 
 def _worker(url: str, prefix: str, config: StreamConfig, learn: dict[str, np.ndarray], name: str,
@@ -246,7 +248,8 @@ def _commit(client, prefix: str, detector: str, index: int, messages: list, sear
 def run_redis_stream(chunks: Iterable[Chunk], config: StreamConfig, learn: dict[str, np.ndarray], url: str,
                      workers: int = 2, batch: int = 8, max_lag: int = 64, prefix: str | None = None,
                      kill_worker_after: int | None = None, timeout: float = 600.0,
-                     sink: AlertSink | None = None) -> StreamReport:
+                     sink: AlertSink | None = None,
+                     on_progress: Callable[[StreamReport, int], None] | None = None) -> StreamReport:
     """The pipeline with detector workers in ``workers`` processes, chunks and events over Redis Streams.
 
     Parameters
@@ -274,6 +277,9 @@ def run_redis_stream(chunks: Iterable[Chunk], config: StreamConfig, learn: dict[
         Seconds to wait for the workers to finish.
     sink : AlertSink, optional
         Where alerts go (a new one by default).
+    on_progress : callable, optional
+        ``on_progress(report, lag)`` after every event message, ``lag`` the chunks published and not yet
+        processed (a progress line, a dashboard).
 
     Returns
     -------
@@ -301,7 +307,9 @@ def run_redis_stream(chunks: Iterable[Chunk], config: StreamConfig, learn: dict[
             raise RuntimeError("a stream worker died while starting; see its output above")
         time.sleep(0.05)
     start = time.perf_counter()
-    importer = threading.Thread(target=_publish, args=(client, prefix, chunks, config, max_lag), daemon=True)
+    published = {d: 0 for d in config.detectors}
+    importer = threading.Thread(target=_publish, args=(client, prefix, chunks, config, max_lag, published),
+                                daemon=True)
     importer.start()
     network = initial_network_state(len(config.detectors), config.segment)
     seen = {index: -1 for index in range(len(config.detectors))}
@@ -340,6 +348,9 @@ def run_redis_stream(chunks: Iterable[Chunk], config: StreamConfig, learn: dict[
                 report.singles += singles
                 report.events.extend((index, float(e[2]), float(e[3])) for e in events)
                 _alert(candidates, config, report, model, classes, positive, float(fields[b"available"]))
+                if on_progress is not None:
+                    report.wall_seconds = time.perf_counter() - start
+                    on_progress(report, sum(published.values()) - report.processed - report.duplicates)
     candidates, singles, network = network_step(np.zeros((0, 6)), np.zeros((0, config.segment), np.float32), 0,
                                                 np.inf, config.window, _all_reported(network))
     report.singles += singles

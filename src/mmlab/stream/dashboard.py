@@ -32,8 +32,9 @@ def counters_html(report: StreamReport, lag: int = 0) -> str:
             f"(duplicates {report.duplicates}) · restarts {report.restarts} · alerts <b>{len(report.sink.alerts)}</b>"
             f" · real-time factor <b>{report.data_seconds / max(report.n_detectors, 1) / max(report.wall_seconds, 1e-9):.0f}×</b>"
             f" · detector stage p50 {report.percentile('detector', 50) * 1e3:.1f} ms"
-            f" · alert latency p50 {report.percentile('total', 50):.3f} s, p99 {report.percentile('total', 99):.3f} s"
-            f" · lag {lag} chunks")
+            + (f" · alert latency p50 {report.percentile('total', 50):.3f} s, p99 {report.percentile('total', 99):.3f} s"
+               if report.latency["total"] else " · no alert yet")
+            + f" · lag {lag} chunks")
 
 
 class StreamBoard:
@@ -74,8 +75,8 @@ class StreamBoard:
 
         return widgets.VBox([self.counters, widgets.HBox([self.strain, self.triggers]), self.latency, self.alerts])
 
-    def update(self, report: StreamReport, chunk: Chunk | None = None, force: bool = False) -> None:
-        """Redraw from the report (every ``every`` calls, or now with ``force``)."""
+    def update(self, report: StreamReport, chunk: Chunk | None = None, force: bool = False, lag: int = 0) -> None:
+        """Redraw from the report (every ``every`` calls, or now with ``force``); ``lag``: chunks queued."""
         self._calls += 1
         if not force and self._calls % self.every:
             return
@@ -92,7 +93,7 @@ class StreamBoard:
         with self.latency.batch_update():
             for stage, trace in zip(STAGES, self.latency.data):
                 trace.x = np.maximum(np.asarray(report.latency[stage][-5000:]), 1e-6)
-        self.counters.value = counters_html(report)
+        self.counters.value = counters_html(report, lag)
         rows = sorted(report.sink.alerts.values(), key=lambda a: -a["gps_time"])[:12]
         self.alerts.value = "<table><tr><th>GPS</th><th>detectors</th><th>network SNR</th><th>P(CCSN)</th>" + \
             "<th>top class</th><th>latency [s]</th></tr>" + "".join(
