@@ -81,6 +81,21 @@ def test_track_scores_equal_an_exhaustive_search_over_paths():
     assert np.all(traced["start_column"] <= ends) and np.all(traced["low_row"] <= result["end_row"][ends])
 
 
+def test_a_track_that_dips_is_reported_once():
+    """A 1 s tone at 200 Hz with a 40 ms dropout is one track per resolution (its best end), not one per score
+    peak along it."""
+    from mmlab.wdf.excess_power import excess_power_block
+
+    t = np.arange(int(4 * FS)) / FS
+    dropout = (t >= 1.98) & (t < 2.02)
+    tone = 0.4 * np.sin(2 * np.pi * 200 * t) * ((t >= 1.5) & (t < 2.5) & ~dropout)
+    tracks = excess_power_block(np.random.default_rng(8).normal(size=t.size) + tone, FS, 0.0, ExcessPowerConfig())
+    loud = tracks["excess"] > 25  # noise tracks stay below
+    assert sorted(tracks["tile_duration"][loud]) == sorted(ExcessPowerConfig().tile_durations)
+    assert_allclose(tracks["gps_start"][loud], 1.5, atol=0.1)
+    assert_allclose(tracks["gps_end"][loud], 2.5, atol=0.1)
+
+
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_noise_tracks_die_out():
     """Noise tiles cost penalty - 1 = 2 on average: in 256 s of white noise no track scores near the tone's."""

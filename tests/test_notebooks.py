@@ -133,6 +133,8 @@ EXPECTED_METRICS = {
         "stream_ccsn_found_fraction": (0.3, 1.0),
         # ... and eight glitches (every one rejected measured; goal 0.95).
         "stream_glitch_rejected_fraction": (0.85, 1.0),
+        # Ten minutes of noise alone: none measured (none in an hour either); at most one tolerated.
+        "stream_noise_alerts_per_hour": (0.0, 6.0),
         # GW150914 alerted once in each of the three replayed loops, and nothing else.
         "stream_gw150914_loops_found": (3, 3),
         "stream_gw150914_other_alerts": (0, 0),

@@ -53,10 +53,11 @@ class StreamConfig:
     excess_power_block : float
         Seconds per excess-power block.
     min_excess : float
-        Excess-power tracks scoring less take no part in coincidences (about ten per hour per detector
-        score more in design noise).
+        Excess-power tracks scoring less are dropped (the statistic's own default).
     alert_snr : float
-        Candidates with a lower network SNR raise no alert.
+        Candidates with a lower network SNR raise no alert. At 8 (with ``min_excess`` 8), an hour of simulated
+        H1-L1-V1 design noise raised none, and 81 % of supernovae at network SNR 20-30 were alerted and called
+        supernovae; at 7, one noise alert and 84 %; at 6, three and 88 %.
     classifier : str
         Shipped model (:func:`mmlab.ml.registry.pretrained_models`) that classifies candidates.
     segment : int
@@ -70,8 +71,8 @@ class StreamConfig:
     wdf_threshold: float = 6.0
     excess_power: bool = True
     excess_power_block: float = 2.0
-    min_excess: float = 20.0
-    alert_snr: float = 9.0
+    min_excess: float = 8.0
+    alert_snr: float = 8.0
     classifier: str = "ccsn/cnn1d"
     segment: int = 2048
     max_deliveries: int = 3

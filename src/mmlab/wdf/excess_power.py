@@ -226,14 +226,15 @@ def best_tracks(energy: np.ndarray, penalty: float) -> dict[str, np.ndarray]:
 
 def trace_tracks(energy: np.ndarray, scores: np.ndarray, came_from: np.ndarray, ends: np.ndarray,
                  end_rows: np.ndarray) -> dict[str, np.ndarray]:
-    """Follow tracks back from their last tiles: first column, lowest and highest row, and ``Σ (E − 1)`` along them.
+    """Follow tracks back from their last tiles: first tile, lowest and highest row, and ``Σ (E − 1)`` along them.
 
     A track starts on the tile whose predecessor scored nothing (:func:`best_tracks`). The energy counts the
     rows next to the track too: a Hann window spreads a narrow-band signal over three rows (half its power in
     the centre's two neighbours together), and noise there adds nothing on average.
     """
-    out = {name: np.zeros(ends.size, dtype) for name, dtype in (("start_column", np.int64), ("low_row", np.int64),
-                                                                   ("high_row", np.int64), ("energy", float))}
+    out = {name: np.zeros(ends.size, dtype) for name, dtype in (("start_column", np.int64), ("start_row", np.int64),
+                                                                   ("low_row", np.int64), ("high_row", np.int64),
+                                                                   ("energy", float))}
     for k, (column, row) in enumerate(zip(ends, end_rows)):
         column, row = int(column), int(row)
         low = high = row
@@ -245,7 +246,8 @@ def trace_tracks(energy: np.ndarray, scores: np.ndarray, came_from: np.ndarray, 
             if column == 0 or scores[column - 1, previous] <= 0:
                 break
             row, column = previous, column - 1
-        out["start_column"][k], out["low_row"][k], out["high_row"][k], out["energy"][k] = column, low, high, held
+        out["start_column"][k], out["start_row"][k] = column, row
+        out["low_row"][k], out["high_row"][k], out["energy"][k] = low, high, held
     return out
 
 
@@ -254,7 +256,10 @@ def excess_power_block(whitened: np.ndarray, sample_rate: float, first_gps: floa
     """Tracks of excess power in whitened samples, at every resolution of ``config``.
 
     A track is reported at the column where its score peaks (the track's end),
-    once per resolution.
+    once per resolution: of the score peaks in ``core`` that trace back to one
+    start, the highest. (A peak in the padding is left to the block whose core
+    holds it, so a track longer than the padding can be reported by both
+    blocks, each with what it sees of the track.)
 
     Parameters
     ----------
@@ -285,11 +290,18 @@ def excess_power_block(whitened: np.ndarray, sample_rate: float, first_gps: floa
         tracks = best_tracks(energy, config.penalty)
         peaks, _ = find_peaks(np.r_[0.0, tracks["score"], 0.0], height=config.min_excess)
         peaks = peaks - 1
+        if core is not None:
+            ends = first_gps + (starts[peaks] + samples) / sample_rate
+            peaks = peaks[(ends >= core[0]) & (ends < core[1])]
         traced = trace_tracks(energy, tracks["scores"], tracks["came_from"], peaks, tracks["end_row"][peaks])
+        # Peaks traced back to one start are one track that dipped and rose again: keep its best end only.
+        start = traced["start_column"] * energy.shape[0] + traced["start_row"]
+        best = np.lexsort((-tracks["score"][peaks], start))
+        best = np.sort(best[np.r_[True, np.diff(start[best]) != 0]]) if best.size else best
+        peaks, traced = peaks[best], {name: column[best] for name, column in traced.items()}
         first = traced["start_column"]
         gps_start = first_gps + starts[first] / sample_rate
         gps_end = first_gps + (starts[peaks] + samples) / sample_rate
-        keep = np.ones(peaks.size, dtype=bool) if core is None else (gps_end >= core[0]) & (gps_end < core[1])
         half_bin = sample_rate / samples / 2
         found = {
             "gps_start": gps_start, "gps_end": gps_end, "gps_peak": gps_end - samples / 2 / sample_rate,
@@ -301,7 +313,7 @@ def excess_power_block(whitened: np.ndarray, sample_rate: float, first_gps: floa
             "tile_duration": np.full(peaks.size, duration),
         }
         for name, array in found.items():
-            columns[name].append(np.asarray(array, dtype=float)[keep])
+            columns[name].append(np.asarray(array, dtype=float))
     arrays = {name: np.concatenate(parts) if parts else np.zeros(0) for name, parts in columns.items()}
     order = np.lexsort((arrays["tile_duration"], arrays["gps_start"]))
     return {name: array[order] for name, array in arrays.items()}
