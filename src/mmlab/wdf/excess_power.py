@@ -256,10 +256,10 @@ def excess_power_block(whitened: np.ndarray, sample_rate: float, first_gps: floa
     """Tracks of excess power in whitened samples, at every resolution of ``config``.
 
     A track is reported at the column where its score peaks (the track's end),
-    once per resolution: of the score peaks in ``core`` that trace back to one
-    start, the highest. (A peak in the padding is left to the block whose core
-    holds it, so a track longer than the padding can be reported by both
-    blocks, each with what it sees of the track.)
+    once per resolution. A peak counts if it rises ``min_excess`` above its
+    surroundings and no later, higher peak traces back to the same start
+    (:func:`_not_subsumed`). A peak in the padding is left to the block whose
+    core holds it.
 
     Parameters
     ----------
@@ -288,17 +288,18 @@ def excess_power_block(whitened: np.ndarray, sample_rate: float, first_gps: floa
         if energy.shape[1] == 0:
             continue
         tracks = best_tracks(energy, config.penalty)
-        peaks, _ = find_peaks(np.r_[0.0, tracks["score"], 0.0], height=config.min_excess)
+        # A peak must also rise min_excess above the dips around it: the bumps of a score decaying through
+        # noise are not tracks of their own.
+        peaks, _ = find_peaks(np.r_[0.0, tracks["score"], 0.0], height=config.min_excess,
+                              prominence=config.min_excess)
         peaks = peaks - 1
         if core is not None:
             ends = first_gps + (starts[peaks] + samples) / sample_rate
             peaks = peaks[(ends >= core[0]) & (ends < core[1])]
         traced = trace_tracks(energy, tracks["scores"], tracks["came_from"], peaks, tracks["end_row"][peaks])
-        # Peaks traced back to one start are one track that dipped and rose again: keep its best end only.
-        start = traced["start_column"] * energy.shape[0] + traced["start_row"]
-        best = np.lexsort((-tracks["score"][peaks], start))
-        best = np.sort(best[np.r_[True, np.diff(start[best]) != 0]]) if best.size else best
-        peaks, traced = peaks[best], {name: column[best] for name, column in traced.items()}
+        kept = _not_subsumed(peaks, tracks["score"][peaks], traced["start_column"] * energy.shape[0]
+                             + traced["start_row"])
+        peaks, traced = peaks[kept], {name: column[kept] for name, column in traced.items()}
         first = traced["start_column"]
         gps_start = first_gps + starts[first] / sample_rate
         gps_end = first_gps + (starts[peaks] + samples) / sample_rate
@@ -317,6 +318,22 @@ def excess_power_block(whitened: np.ndarray, sample_rate: float, first_gps: floa
     arrays = {name: np.concatenate(parts) if parts else np.zeros(0) for name, parts in columns.items()}
     order = np.lexsort((arrays["tile_duration"], arrays["gps_start"]))
     return {name: array[order] for name, array in arrays.items()}
+
+
+def _not_subsumed(ends: np.ndarray, scores: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Which track ends to report: not those with a later, higher end traced back to the same start tile.
+
+    Such an end is a track that dipped and rose again: the later end's track holds it and scores more.
+    A later, lower end from the same start is kept (it may hold a second signal the first end does not).
+    """
+    kept = np.ones(ends.size, dtype=bool)
+    best: dict[int, float] = {}
+    for k in np.argsort(-ends, kind="stable"):  # latest end first
+        start = int(starts[k])
+        if scores[k] < best.get(start, -np.inf):
+            kept[k] = False
+        best[start] = max(best.get(start, -np.inf), float(scores[k]))
+    return kept
 
 
 @dataclass(frozen=True)
