@@ -31,6 +31,7 @@ STUDY_NOTEBOOKS = (
     "04_anomaly_autoencoder.ipynb",
     "05_multimodal_gw_grb.ipynb",
     "06_realtime_stream.ipynb",
+    "08_gw_representation.ipynb",
 )
 
 #: Folder of the study notebooks in a source checkout.
