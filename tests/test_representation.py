@@ -36,7 +36,8 @@ def test_the_matched_filter_recovers_the_optimal_snr_of_a_noise_free_signal():
     merger = pad + int(0.8 * window)  # merger at 80 % of the window
     series = np.zeros(length)
     end = int(round(-waveform.start * rate))
-    series[merger - end:merger + 1] = waveform.hplus[:end + 1][-(merger + 1):] if end >= merger else waveform.hplus[:end + 1]
+    tail = waveform.hplus[:end + 1][-(merger + 1):]  # the inspiral up to its merger, from the padded window's start
+    series[merger + 1 - tail.size:merger + 1] = tail
     inside = Strain(series[pad:pad + window], 0.0, rate)
     expected = optimal_snr(inside, CONFIG.psd, rate)
     whitened = np.fft.irfft(np.fft.rfft(series) * inverse_asd_filter(CONFIG.psd, length, rate), n=length)

@@ -17,6 +17,16 @@ from mmlab.studies.representation.matched_filter import TemplateBank, matched_fi
 from mmlab.studies.representation.representations import REPRESENTATIONS, represent
 
 __all__ = [
-    "BNSConfig", "BNSSamples", "REPRESENTATIONS", "TemplateBank", "bns_samples", "efficiency_by_snr",
-    "matched_filter_snr", "represent", "sensitive_distance_ratio", "template_bank", "threshold_at_fap", "tpr_at_fap",
+    "REPRESENTATIONS",
+    "BNSConfig",
+    "BNSSamples",
+    "TemplateBank",
+    "bns_samples",
+    "efficiency_by_snr",
+    "matched_filter_snr",
+    "represent",
+    "sensitive_distance_ratio",
+    "template_bank",
+    "threshold_at_fap",
+    "tpr_at_fap",
 ]
