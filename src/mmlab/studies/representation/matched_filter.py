@@ -70,7 +70,7 @@ def template_bank(config: BNSConfig = BNSConfig(), n_templates: int = 128) -> Te
     return TemplateBank(templates, chirp, config)
 
 
-def matched_filter_snr(whitened: np.ndarray, bank: TemplateBank, batch: int = 32) -> np.ndarray:
+def matched_filter_snr(whitened: np.ndarray, bank: TemplateBank, batch: int = 8) -> np.ndarray:
     """Largest matched-filter SNR of each whitened sample over the bank's templates and merger times.
 
     Parameters
