@@ -62,7 +62,8 @@ class TimeFrequencyImage:
     image : numpy.ndarray
         ``(n_frequencies, n_times)`` float32: log10 power scaled so that the
         image's minimum is 0 and maximum is 1, or (``normalise=False`` in
-        :func:`spectrogram_image`) log10 power relative to unit white noise.
+        :func:`spectrogram_image`) log10 power relative to unit white noise,
+        or (:func:`qtransform_image`) log10 energy over each row's median.
     times : numpy.ndarray
         GPS time of each column's centre, in s.
     frequencies : numpy.ndarray
