@@ -1,0 +1,93 @@
+"""Active anomaly detection on PLAsTiCC with coniferest (Ishida et al. 2021; Pruzhinskaya et al. 2023).
+
+An isolation forest ranks every object once; AADForest and PineForest re-rank after each
+answer of an expert, here coniferest's ``OracleSession`` answering from the true class
+(the rare classes of :data:`RARE_CLASSES` are the anomalies). A signature is
+coniferest's ``feature_signature``: how much each feature shortened an object's paths
+to isolation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mmlab.core.validation import check_choice
+
+__all__ = ["ANOMALY_MODELS", "RARE_CLASSES", "anomalies_found", "feature_families", "signature_families"]
+
+#: PLAsTiCC classes treated as anomalies: each under 2.5 % of the training set.
+RARE_CLASSES = ("KN", "Mira", "mu-Lens-Single", "SLSN-I")
+
+#: Models compared, by name.
+ANOMALY_MODELS = ("IsolationForest", "AADForest", "PineForest")
+
+
+def _model(name: str, seed: int):
+    from coniferest.aadforest import AADForest
+    from coniferest.isoforest import IsolationForest
+    from coniferest.pineforest import PineForest
+
+    check_choice("model", name, ANOMALY_MODELS)
+    return {"IsolationForest": lambda: IsolationForest(n_trees=300, random_seed=seed, n_jobs=1),
+            "AADForest": lambda: AADForest(n_trees=300, random_seed=seed, n_jobs=1),
+            "PineForest": lambda: PineForest(n_trees=300, n_spare_trees=900, random_seed=seed, n_jobs=1)}[name]()
+
+
+def anomalies_found(features, is_anomaly, model: str, budget: int = 100, seed: int = 0) -> np.ndarray:
+    """Cumulative true anomalies among the first ``budget`` objects an expert inspects.
+
+    Parameters
+    ----------
+    features : numpy.ndarray
+        ``(n, n_features)``, finite.
+    is_anomaly : array_like of bool
+    model : str
+        One of :data:`ANOMALY_MODELS`; the isolation forest is static (its top ``budget``),
+        the others learn from each answer in coniferest's oracle session.
+    budget : int
+    seed : int
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(budget,)`` anomalies found after each inspection.
+    """
+    from coniferest.label import Label
+    from coniferest.session.oracle import create_oracle_session
+
+    features = np.asarray(features, dtype=np.float64)
+    if not np.all(np.isfinite(features)):
+        raise ValueError("features must be finite (impute NaN first)")
+    truth = np.asarray(is_anomaly, dtype=bool)
+    if model == "IsolationForest":
+        scores = _model(model, seed).fit(features).score_samples(features)
+        return np.cumsum(truth[np.argsort(scores, kind="stable")[:budget]])
+    labels = np.where(truth, Label.ANOMALY, Label.REGULAR)
+    session = create_oracle_session(features, labels, model=_model(model, seed), max_iterations=budget)
+    session.run()
+    answers = [session.known_labels[k] == Label.ANOMALY for k in session.known_labels]
+    return np.cumsum(np.array(answers[:budget], dtype=int))
+
+
+def feature_families(names) -> np.ndarray:
+    """The family of each feature name ``<band>_<family>:<feature>`` (see ``variability_names``)."""
+    return np.array([name.split("_", 1)[1].split(":")[0] for name in names])
+
+
+def signature_families(model, features, names) -> list[str]:
+    """The feature family that contributes most to each object's anomaly signature.
+
+    Parameters
+    ----------
+    model : coniferest model
+        Fitted.
+    features : numpy.ndarray
+        Objects to explain.
+    names : sequence of str
+        Feature names.
+    """
+    signature = np.asarray(model.feature_signature(np.asarray(features, dtype=np.float64)))
+    families = feature_families(names)
+    unique = sorted(set(families))
+    totals = np.stack([signature[:, families == f].sum(axis=1) for f in unique], axis=1)
+    return [unique[i] for i in np.argmax(totals, axis=1)]
