@@ -31,6 +31,7 @@ STUDY_NOTEBOOKS = (
     "04_anomaly_autoencoder.ipynb",
     "05_multimodal_gw_grb.ipynb",
     "06_realtime_stream.ipynb",
+    "07_optical_transients.ipynb",
     "08_gw_representation.ipynb",
 )
 
