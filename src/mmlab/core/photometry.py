@@ -11,8 +11,12 @@ astropy Quantities for anyone who wants Jy.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from astropy.units import Quantity
 
 __all__ = [
     "BANDS", "ZERO_POINT", "LightCurve", "LightCurveError", "flux_to_mag", "mag_to_flux", "make_light_curve",
@@ -33,7 +37,7 @@ class LightCurveError(ValueError):
     """A light curve with a bad point: NaN, unsorted or duplicate times, an unknown band, a negative error."""
 
 
-def mag_to_flux(mag, mag_err=None, zero_point: float = ZERO_POINT):
+def mag_to_flux(mag, mag_err=None, zero_point: float = ZERO_POINT) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """AB magnitudes (and their errors) to fluxes in the unit of ``zero_point``.
 
     Parameters
@@ -114,7 +118,7 @@ class LightCurve:
         """AB magnitude of each point (NaN where the flux is not positive)."""
         return flux_to_mag(self.flux)
 
-    def flux_density(self):
+    def flux_density(self) -> Quantity:
         """Flux densities as an astropy Quantity in µJy."""
         import astropy.units as u
 
@@ -194,18 +198,18 @@ def make_light_curve(object_id, time, band, flux, flux_err, upper_limit=None, me
         bad = ~np.isfinite(values)
         if bad.any():
             i = int(np.argmax(bad))
-            raise LightCurveError(f"{object_id}: {name} must be finite, got {values[i]!r} at point {i}")
+            raise LightCurveError(f"{object_id}: {name} must be finite, got {float(values[i])!r} at point {i}")
     if np.any(flux_err < 0):
         i = int(np.argmax(flux_err < 0))
-        raise LightCurveError(f"{object_id}: flux_err must be >= 0, got {flux_err[i]!r} at point {i}")
+        raise LightCurveError(f"{object_id}: flux_err must be >= 0, got {float(flux_err[i])!r} at point {i}")
     unknown = sorted(set(band) - set(BANDS))
     if unknown:
-        raise LightCurveError(f"{object_id}: unknown band {unknown[0]!r}; known bands: {sorted(BANDS)}")
+        raise LightCurveError(f"{object_id}: unknown band {str(unknown[0])!r}; known bands: {sorted(BANDS)}")
     order = np.argsort(time, kind="stable")
     columns = [a[order] for a in (time, band, flux, flux_err, upper_limit)]
     for name in np.unique(columns[1]):
         times = columns[0][columns[1] == name]
         repeated = np.flatnonzero(np.diff(times) == 0)
         if repeated.size:
-            raise LightCurveError(f"{object_id}: two points at MJD {times[repeated[0]]!r} in band {name!r}")
+            raise LightCurveError(f"{object_id}: two points at MJD {float(times[repeated[0]])!r} in band {str(name)!r}")
     return LightCurve(object_id, *(_frozen(np.ascontiguousarray(c)) for c in columns), meta=dict(meta or {}))

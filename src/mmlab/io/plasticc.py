@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mmlab.core.cache import DataFileError
 from mmlab.core.config import search_folders
-from mmlab.core.photometry import LightCurveError, make_light_curve
+from mmlab.core.photometry import LightCurve, LightCurveError, make_light_curve
+
+if TYPE_CHECKING:
+    from astropy.table import Table
 
 __all__ = ["PASSBANDS", "PLASTICC_FILES", "load_plasticc"]
 
@@ -21,7 +25,7 @@ _POINT_COLUMNS = ("object_id", "mjd", "passband", "flux", "flux_err", "detected_
 _META_COLUMNS = ("object_id", "class_name", "target", "true_z", "ddf_bool")
 
 
-def load_plasticc(folder: str | os.PathLike | None = None):
+def load_plasticc(folder: str | os.PathLike | None = None) -> tuple[list[LightCurve], Table]:
     """PLAsTiCC's training light curves (forced photometry, ``FLUXCAL``) and metadata.
 
     Parameters

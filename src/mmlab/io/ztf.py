@@ -11,12 +11,21 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from mmlab.core.cache import DataFileError
 from mmlab.core.config import search_folders
-from mmlab.core.photometry import LightCurve, LightCurveError, make_light_curve, mag_to_flux
+from mmlab.core.photometry import (
+    LightCurve,
+    LightCurveError,
+    mag_to_flux,
+    make_light_curve,
+)
+
+if TYPE_CHECKING:
+    from astropy.table import Table
 
 __all__ = ["ALERT_COLUMNS", "FID_BANDS", "TNS_FILES", "load_fink_alerts", "load_ztf_tns", "read_fink_alerts"]
 
@@ -49,7 +58,7 @@ def _bands(fid, where: str) -> np.ndarray:
     return np.array([FID_BANDS[int(f)] for f in fid])
 
 
-def load_ztf_tns(folder: str | os.PathLike | None = None):
+def load_ztf_tns(folder: str | os.PathLike | None = None) -> tuple[list[LightCurve], Table]:
     """The 2,146 Fink/ZTF objects with TNS spectroscopic classes (``ztf_tns/``), whole histories.
 
     Cut them to one early window (:meth:`LightCurve.early`) before training: SN Ia
@@ -102,7 +111,7 @@ def load_ztf_tns(folder: str | os.PathLike | None = None):
     return curves, table
 
 
-def read_fink_alerts(path: str | os.PathLike):
+def read_fink_alerts(path: str | os.PathLike) -> tuple[list[LightCurve], Table]:
     """Light curves of the alerts in one Fink/ZTF alert Parquet file, with Fink's scores.
 
     Each alert is the candidate plus its 30-day ``prv_candidates`` history;
@@ -173,7 +182,7 @@ def _repeats(time, fid) -> np.ndarray:
     return repeat
 
 
-def load_fink_alerts(scored_only: bool = True):
+def load_fink_alerts(scored_only: bool = True) -> tuple[list[LightCurve], Table]:
     """Every alert file in the cache's or the mirror's ``ztf/`` folder, read with :func:`read_fink_alerts`.
 
     Parameters
@@ -187,9 +196,8 @@ def load_fink_alerts(scored_only: bool = True):
     scores : astropy.table.Table
         With a ``file`` column.
     """
-    from astropy.table import Table, vstack
-
     import pyarrow.parquet as pq
+    from astropy.table import Table, vstack
 
     files = sorted({p for folder in search_folders("ztf") for p in folder.glob("*.parquet")}, key=lambda p: p.name)
     files = [f for f in files if set(ALERT_COLUMNS) <= set(pq.read_schema(f).names)

@@ -22,7 +22,7 @@ import numpy as np
 
 from mmlab.core.config import search_folders
 from mmlab.core.cosmology import redshift_from_distance
-from mmlab.core.photometry import ZERO_POINT, LightCurve, make_light_curve, mag_to_flux
+from mmlab.core.photometry import ZERO_POINT, LightCurve, mag_to_flux, make_light_curve
 from mmlab.core.seeding import RandomState, as_generator
 from mmlab.core.validation import check_in_range, check_positive
 from mmlab.io.possis import load_possis_grid

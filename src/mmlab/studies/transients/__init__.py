@@ -6,7 +6,12 @@ kilonovae in :mod:`~mmlab.studies.transients.kilonova`, coniferest's anomaly det
 :mod:`~mmlab.studies.transients.anomaly`; figures in ``plots``, the oracle widget in ``widgets``.
 """
 
-from mmlab.studies.transients.anomaly import ANOMALY_MODELS, RARE_CLASSES, anomalies_found, signature_families
+from mmlab.studies.transients.anomaly import (
+    ANOMALY_MODELS,
+    RARE_CLASSES,
+    anomalies_found,
+    signature_families,
+)
 from mmlab.studies.transients.classification import (
     FOM_PENALTY,
     random_forest,
@@ -23,7 +28,12 @@ from mmlab.studies.transients.features import (
     variability_features,
     variability_names,
 )
-from mmlab.studies.transients.kilonova import KN_WINDOW_DAYS, MIN_DETECTIONS, kilonova_sample, precision_recall_at
+from mmlab.studies.transients.kilonova import (
+    KN_WINDOW_DAYS,
+    MIN_DETECTIONS,
+    kilonova_sample,
+    precision_recall_at,
+)
 
 __all__ = [
     "ANOMALY_MODELS", "FOM_PENALTY", "KILONOVA_FEATURES", "KN_WINDOW_DAYS", "MIN_DETECTIONS", "RARE_CLASSES",

@@ -8,11 +8,15 @@ with the false-positive penalty ``W = 3`` of the SNPCC challenge (Kessler et al.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from mmlab.core.seeding import RandomState, as_generator
 from mmlab.ml.active import QUERY_STRATEGIES, LearningCurve, run_active_learning
+
+if TYPE_CHECKING:
+    from sklearn.ensemble import RandomForestClassifier
 
 __all__ = ["FOM_PENALTY", "random_forest", "snia_metrics", "snia_metrics_interval", "strategy_study"]
 
@@ -20,7 +24,7 @@ __all__ = ["FOM_PENALTY", "random_forest", "snia_metrics", "snia_metrics_interva
 FOM_PENALTY = 3.0
 
 
-def random_forest(n_estimators: int = 100, seed: int | None = 0):
+def random_forest(n_estimators: int = 100, seed: int | None = 0) -> RandomForestClassifier:
     """The classifier of the study: scikit-learn's random forest (NaN features allowed), one core."""
     from sklearn.ensemble import RandomForestClassifier
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mmlab.core.photometry import LightCurve
 from mmlab.core.seeding import RandomState, as_generator
 from mmlab.signals.lightcurves import ZTFCadence, simulate_transients
 from mmlab.studies.transients.features import feature_matrix, kilonova_features
@@ -17,7 +18,8 @@ KN_WINDOW_DAYS = 30.0
 MIN_DETECTIONS = 3
 
 
-def kilonova_sample(counts: dict, cadence: ZTFCadence | None = None, seed: RandomState = 0):
+def kilonova_sample(counts: dict, cadence: ZTFCadence | None = None,
+                    seed: RandomState = 0) -> tuple[np.ndarray, np.ndarray, list[LightCurve], dict]:
     """Features of simulated transients that ZTF detects at least :data:`MIN_DETECTIONS` times in 30 days.
 
     Parameters
