@@ -19,13 +19,18 @@ from mmlab.studies.transients import (
     KILONOVA_FEATURES,
     SNIA_FEATURES,
     anomalies_found,
+    extreme_families,
     feature_matrix,
     kilonova_features,
+    pca_basis,
+    pca_features,
     precision_recall_at,
     random_forest,
+    snia_feature_matrix,
     snia_features,
     snia_metrics,
     snia_metrics_interval,
+    variability_names,
 )
 
 
@@ -210,3 +215,63 @@ def test_active_anomaly_detection_finds_planted_anomalies_faster():
     assert guided[-1] > static[-1]
     with pytest.raises(ValueError, match="finite"):
         anomalies_found(np.full((5, 2), np.nan), np.zeros(5, bool), "AADForest", 2)
+
+
+def test_batched_snia_features_equal_one_at_a_time():
+    curves, _ = load_ztf_tns()
+    early = [c.early(30.0) for c in curves[:300] if len(c.detections)]
+    batched, kept = snia_feature_matrix(early)
+    one_by_one, kept_one = feature_matrix(early, snia_features)
+    np.testing.assert_array_equal(kept, kept_one)
+    np.testing.assert_allclose(batched, one_by_one, equal_nan=True)
+    # A curve fitted by light-curve's Bazin function recovers the parameters it was made with.
+    t = np.linspace(0, 30, 25)
+    flux = 1000 * np.exp(-(t - 10) / 20) / (1 + np.exp(-(t - 10) / 3)) + 50
+    lc = make_light_curve("bazin", t, ["ztfg"] * 25, flux, np.full(25, 1.0))
+    values = dict(zip(SNIA_FEATURES, snia_features(lc), strict=True))
+    assert values["g_bazin_rise"] == pytest.approx(3.0, rel=1e-3)
+    assert values["g_bazin_fall"] == pytest.approx(20.0, rel=1e-3)
+    assert np.isnan(values["r_bazin_rise"]) and np.isnan(values["color_gr"])
+
+
+def test_transductive_scoring_uses_the_unlabelled_pool():
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(300, 2))
+    y = (x[:, 0] > 0).astype(int)
+    seen = []
+
+    def score(labels, proba):
+        seen.append(len(labels))
+        return snia_metrics(labels, proba[:, 1])
+
+    run_active_learning(x, y, None, None, "margin", lambda: random_forest(5, 0), score, n_seed=10, n_queries=20,
+                        batch_size=10, evaluate_every=10, seed=0)
+    assert seen == [290, 280, 270]
+    with pytest.raises(ValueError, match="both test and test_labels"):
+        run_active_learning(x, y, x, None, "margin", lambda: random_forest(5, 0), score)
+
+
+def test_pca_basis_reproduces_the_light_curves_it_was_fitted_on():
+    # Light curves that are mixtures of two shapes: a 3-component basis fits them to the noise level.
+    days = np.arange(0.0, 20.0, 1.0)
+    shapes = np.stack([np.exp(-days / 2.0), np.exp(-days / 8.0)])
+    curves = []
+    rng = np.random.default_rng(5)
+    for k in range(40):
+        w = rng.uniform(0.2, 1.0, 2)
+        flux = 1000 * (w @ shapes)
+        curves.append(make_light_curve(f"kn{k}", np.r_[days, days + 0.1], ["ztfg"] * 20 + ["ztfr"] * 20,
+                                       np.r_[flux, flux], np.full(40, 1.0)))
+    basis = pca_basis(curves, 3)
+    values = pca_features(curves[0], basis)
+    assert values.shape == (10,)
+    assert values[3] < 0.02 and values[4] == pytest.approx(curves[0].flux.max())
+
+
+def test_extreme_families_name_the_shifted_feature():
+    rng = np.random.default_rng(6)
+    names = variability_names(["lsstg"])
+    population = rng.normal(size=(500, len(names)))
+    outlier = np.zeros((1, len(names)))
+    outlier[0, names.index("lsstg_timescale:eta_e")] = 12.0
+    assert extreme_families(outlier, names, population) == ["timescale"]

@@ -180,8 +180,11 @@ def run_active_learning(pool, pool_labels, test, test_labels, strategy: str, mod
     ----------
     pool, pool_labels : array_like
         Features and true labels of the pool.
-    test, test_labels : array_like
-        The held-out set the metrics are measured on.
+    test, test_labels : array_like or None
+        The held-out set the metrics are measured on. ``None`` measures them on the pool
+        objects not yet labelled, as Leoni et al. (2022) and ``actsnclass`` do: queried
+        objects then leave the test set, so a strategy that asks for the hard ones is
+        scored on easier objects than random is.
     strategy : str
         One of :data:`QUERY_STRATEGIES`.
     model_factory : callable
@@ -189,7 +192,7 @@ def run_active_learning(pool, pool_labels, test, test_labels, strategy: str, mod
     score : callable
         ``score(test_labels, probabilities) -> dict`` of metrics.
     n_seed : int
-        Random seed labels, drawn until every class has one (as many as needed beyond ``n_seed``).
+        Random seed labels, the same number of each class (as Leoni et al. 2022 draw half SNe Ia).
     n_queries : int
         Labels asked after the seed.
     batch_size : int
@@ -204,7 +207,9 @@ def run_active_learning(pool, pool_labels, test, test_labels, strategy: str, mod
     -------
     LearningCurve
     """
-    pool_labels, test_labels = np.asarray(pool_labels), np.asarray(test_labels)
+    pool_labels = np.asarray(pool_labels)
+    if (test is None) != (test_labels is None):
+        raise ValueError("give both test and test_labels, or neither (to score on the unlabelled pool)")
     classes = tuple(np.unique(pool_labels).tolist())
     if len(classes) < 2:
         raise ValueError(f"the pool needs at least two classes, got {list(classes)}")
@@ -212,10 +217,13 @@ def run_active_learning(pool, pool_labels, test, test_labels, strategy: str, mod
         raise ValueError(f"n_seed + n_queries = {n_seed + n_queries} exceeds the pool of {len(pool_labels)}")
     rng = as_generator(seed)
     learner = ActiveLearner(pool, model_factory, strategy, classes, rng)
-    for index in rng.permutation(len(pool_labels)):
-        if len(learner.labelled) >= n_seed and set(learner.labelled.values()) == set(classes):
-            break
-        learner.teach(int(index), pool_labels[index])
+    per_class = max(1, n_seed // len(classes))
+    for label in classes:
+        members = np.flatnonzero(pool_labels == label)
+        if members.size < per_class:
+            raise ValueError(f"class {label!r} has {members.size} pool objects, fewer than the {per_class} seed labels")
+        for index in rng.choice(members, per_class, replace=False):
+            learner.teach(int(index), pool_labels[index])
     n_labels, history = [], {}
     asked = 0
     bar = tqdm(total=n_queries, desc=f"active learning ({strategy})", disable=not progress, leave=False)
@@ -223,7 +231,12 @@ def run_active_learning(pool, pool_labels, test, test_labels, strategy: str, mod
         learner.fit()
         if asked % evaluate_every == 0 or asked >= n_queries:
             n_labels.append(len(learner.labelled))
-            for name, value in score(test_labels, learner.predict_proba(test)).items():
+            if test is None:
+                unlabelled = np.setdiff1d(np.arange(len(pool_labels)), np.fromiter(learner.labelled, dtype=int))
+                measured = score(pool_labels[unlabelled], learner.predict_proba(learner.pool[unlabelled]))
+            else:
+                measured = score(np.asarray(test_labels), learner.predict_proba(test))
+            for name, value in measured.items():
                 history.setdefault(name, []).append(value)
         if asked >= n_queries:
             break

@@ -10,6 +10,7 @@ from mmlab.studies.transients.anomaly import (
     ANOMALY_MODELS,
     RARE_CLASSES,
     anomalies_found,
+    extreme_families,
     signature_families,
 )
 from mmlab.studies.transients.classification import (
@@ -24,6 +25,7 @@ from mmlab.studies.transients.features import (
     SNIA_FEATURES,
     feature_matrix,
     kilonova_features,
+    snia_feature_matrix,
     snia_features,
     variability_features,
     variability_names,
@@ -32,12 +34,15 @@ from mmlab.studies.transients.kilonova import (
     KN_WINDOW_DAYS,
     MIN_DETECTIONS,
     kilonova_sample,
+    pca_basis,
+    pca_features,
     precision_recall_at,
 )
 
 __all__ = [
     "ANOMALY_MODELS", "FOM_PENALTY", "KILONOVA_FEATURES", "KN_WINDOW_DAYS", "MIN_DETECTIONS", "RARE_CLASSES",
-    "SNIA_FEATURES", "anomalies_found", "feature_matrix", "kilonova_features", "kilonova_sample",
-    "precision_recall_at", "random_forest", "signature_families", "snia_features", "snia_metrics",
-    "snia_metrics_interval", "strategy_study", "variability_features", "variability_names",
+    "SNIA_FEATURES", "anomalies_found", "extreme_families", "feature_matrix", "kilonova_features", "kilonova_sample",
+    "pca_basis", "pca_features", "precision_recall_at", "random_forest", "signature_families", "snia_feature_matrix",
+    "snia_features", "snia_metrics", "snia_metrics_interval", "strategy_study", "variability_features",
+    "variability_names",
 ]

@@ -13,7 +13,9 @@ import numpy as np
 
 from mmlab.core.validation import check_choice
 
-__all__ = ["ANOMALY_MODELS", "RARE_CLASSES", "anomalies_found", "feature_families", "signature_families"]
+__all__ = [
+    "ANOMALY_MODELS", "RARE_CLASSES", "anomalies_found", "extreme_families", "feature_families", "signature_families",
+]
 
 #: PLAsTiCC classes treated as anomalies: each under 2.5 % of the training set.
 RARE_CLASSES = ("KN", "Mira", "mu-Lens-Single", "SLSN-I")
@@ -75,7 +77,11 @@ def feature_families(names) -> np.ndarray:
 
 
 def signature_families(model, features, names) -> list[str]:
-    """The feature family that contributes most to each object's anomaly signature.
+    """The feature family that made each object most anomalous, from coniferest's ``feature_signature``.
+
+    A signature follows coniferest's score convention (lower is more anomalous): a feature
+    that shortens an object's paths to isolation contributes a negative value. The family
+    with the most negative mean contribution is the one named.
 
     Parameters
     ----------
@@ -89,5 +95,32 @@ def signature_families(model, features, names) -> list[str]:
     signature = np.asarray(model.feature_signature(np.asarray(features, dtype=np.float64)))
     families = feature_families(names)
     unique = sorted(set(families))
-    totals = np.stack([signature[:, families == f].sum(axis=1) for f in unique], axis=1)
-    return [unique[i] for i in np.argmax(totals, axis=1)]
+    means = np.stack([signature[:, families == f].mean(axis=1) for f in unique], axis=1)
+    return [unique[i] for i in np.argmin(means, axis=1)]
+
+
+def extreme_families(features, names, reference=None) -> list[str]:
+    """The feature family in which each object is most extreme: the independent check of a signature.
+
+    Each feature is scaled to a robust z-score against ``reference`` (median and
+    :func:`scipy.stats.median_abs_deviation`, normal-scaled); a family's score is its
+    largest |z|.
+
+    Parameters
+    ----------
+    features : numpy.ndarray
+        Objects to explain.
+    names : sequence of str
+    reference : numpy.ndarray, optional
+        The population (default: ``features``).
+    """
+    from scipy.stats import median_abs_deviation
+
+    features = np.asarray(features, dtype=float)
+    reference = features if reference is None else np.asarray(reference, dtype=float)
+    spread = np.maximum(median_abs_deviation(reference, axis=0, scale="normal"), 1e-12)
+    z = np.abs(features - np.median(reference, axis=0)) / spread
+    families = feature_families(names)
+    unique = sorted(set(families))
+    scores = np.stack([z[:, families == f].max(axis=1) for f in unique], axis=1)
+    return [unique[i] for i in np.argmax(scores, axis=1)]

@@ -21,10 +21,10 @@ import functools
 
 import numpy as np
 
-from mmlab.core.photometry import LightCurve, LightCurveError
+from mmlab.core.photometry import ZERO_POINT, LightCurve, LightCurveError
 
 __all__ = [
-    "KILONOVA_FEATURES", "SNIA_FEATURES", "feature_matrix", "kilonova_features", "snia_features",
+    "KILONOVA_FEATURES", "SNIA_FEATURES", "feature_matrix", "kilonova_features", "snia_feature_matrix", "snia_features",
     "variability_features", "variability_names",
 ]
 
@@ -48,6 +48,13 @@ def _snia_extractor():
 
 
 @functools.lru_cache(maxsize=1)
+def _slope_extractor():
+    import light_curve as lc
+
+    return lc.LinearFit()
+
+
+@functools.lru_cache(maxsize=1)
 def _fade_extractor():
     import light_curve as lc
 
@@ -62,30 +69,57 @@ def _check(curve: LightCurve, minimum: int) -> LightCurve:
 
 
 def snia_features(curve: LightCurve) -> np.ndarray:
-    """The :data:`SNIA_FEATURES` of one (early-window) ZTF light curve.
+    """The :data:`SNIA_FEATURES` of one (early-window) ZTF light curve (:func:`snia_feature_matrix` of one).
 
     Raises
     ------
     LightCurveError
         If it has fewer than 2 detections.
     """
-    detections = _check(curve, 2)
-    values = []
-    for band in _SNIA_BANDS:
-        time, flux, flux_err = detections.band_points(band)
-        if time.size >= 2:
-            fitted = _snia_extractor()(time, flux, np.maximum(flux_err, 1e-3), sorted=True, check=False,
-                                       fill_value=np.nan)
-            fitted[4] -= time[0]
-            peak = int(np.argmax(flux))
-            mag = detections.mag[detections.band == band]
-            slope = np.polyfit(time, mag, 1)[0] if time.size >= 3 else np.nan
-            values += [*fitted, float(np.mean(flux / np.maximum(flux_err, 1e-3))), float(peak + 1), slope,
-                       float(np.min(mag)), float(time[-1] - time[0])]
-        else:
-            values += [np.nan] * len(_SNIA_PER_BAND)
-    values.append(_mean_color(detections))
-    return np.asarray(values, dtype=float)
+    _check(curve, 2)
+    return snia_feature_matrix([curve])[0][0]
+
+
+def snia_feature_matrix(curves) -> tuple[np.ndarray, np.ndarray]:
+    """:data:`SNIA_FEATURES` of many light curves, the fits batched through the package's ``many`` (no Python loop).
+
+    Returns
+    -------
+    matrix : numpy.ndarray
+        ``(n_kept, n_features)``.
+    kept : numpy.ndarray
+        Indices of the light curves with at least 2 detections (the others are skipped: the caller counts them).
+    """
+    kept, per_band = [], {band: ([], []) for band in _SNIA_BANDS}
+    for i, curve in enumerate(curves):
+        detected = ~curve.upper_limit
+        if detected.sum() < 2:
+            continue
+        kept.append(i)
+        for band in _SNIA_BANDS:
+            keep = detected & (curve.band == band)
+            if keep.sum() >= 2:
+                flux = np.maximum(curve.flux[keep], 1e-9)
+                per_band[band][0].append(len(kept) - 1)
+                per_band[band][1].append((curve.time[keep], flux, np.maximum(curve.flux_err[keep], 1e-3)))
+    matrix = np.full((len(kept), len(SNIA_FEATURES)), np.nan)
+    mean_mag = np.full((len(kept), len(_SNIA_BANDS)), np.nan)
+    width = len(_SNIA_PER_BAND)
+    for b, band in enumerate(_SNIA_BANDS):
+        rows, series = per_band[band]
+        if not rows:
+            continue
+        fitted = _snia_extractor().many(series, sorted=True, check=False, fill_value=np.nan, n_jobs=1)
+        mags = [(t, ZERO_POINT - 2.5 * np.log10(f), 1.0857 * e / f) for t, f, e in series]
+        slopes = _slope_extractor().many(mags, sorted=True, check=False, fill_value=np.nan, n_jobs=1)[:, 0]
+        extra = np.array([(t[0], np.mean(f / e), np.argmax(f) + 1, m.min(), t[-1] - t[0], m.mean())
+                          for (t, f, e), (_, m, _) in zip(series, mags, strict=True)])
+        fitted[:, 4] -= extra[:, 0]
+        matrix[rows, b * width:(b + 1) * width] = np.column_stack(
+            [fitted, extra[:, 1], extra[:, 2], slopes, extra[:, 3], extra[:, 4]])
+        mean_mag[rows, b] = extra[:, 5]
+    matrix[:, -1] = mean_mag[:, 0] - mean_mag[:, 1]
+    return matrix, np.asarray(kept, dtype=int)
 
 
 def _mean_color(detections: LightCurve) -> float:

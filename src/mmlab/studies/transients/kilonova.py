@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from mmlab.core.photometry import LightCurve
@@ -9,7 +11,10 @@ from mmlab.core.seeding import RandomState, as_generator
 from mmlab.signals.lightcurves import ZTFCadence, simulate_transients
 from mmlab.studies.transients.features import feature_matrix, kilonova_features
 
-__all__ = ["KN_WINDOW_DAYS", "MIN_DETECTIONS", "kilonova_sample", "precision_recall_at"]
+__all__ = [
+    "KN_WINDOW_DAYS", "MIN_DETECTIONS", "PCA_GRID_DAYS", "PcaBasis", "kilonova_sample", "pca_basis", "pca_features",
+    "precision_recall_at",
+]
 
 #: Length of the light curves classified, days after the first detection.
 KN_WINDOW_DAYS = 30.0
@@ -61,3 +66,73 @@ def precision_recall_at(is_kilonova, probability, recall: float = 0.7) -> tuple[
     ok = np.flatnonzero(achieved[:-1] >= recall)
     best = ok[np.argmax(precision[ok])]
     return float(precision[best]), float(achieved[best]), float(thresholds[best])
+
+
+#: Days from the brightest point on which the PCA basis is tabulated.
+PCA_GRID_DAYS = np.arange(-10.0, 30.5, 1.0)
+
+_PCA_BANDS = ("ztfg", "ztfr")
+
+
+@dataclass(frozen=True)
+class PcaBasis:
+    """Principal components of peak-normalised kilonova light curves on :data:`PCA_GRID_DAYS` (Biswas et al. 2023).
+
+    Attributes
+    ----------
+    components : numpy.ndarray
+        ``(n_components, n_grid)``.
+    """
+
+    components: np.ndarray
+
+
+def _normalised(curve, band):
+    time, flux, _ = curve.band_points(band)
+    if time.size == 0:
+        return time, flux
+    peak = int(np.argmax(flux))
+    return time - time[peak], flux / flux[peak]
+
+
+def pca_basis(curves, n_components: int = 3) -> PcaBasis:
+    """Fit the basis to kilonova light curves (both bands pooled), interpolated on :data:`PCA_GRID_DAYS`.
+
+    Outside a light curve's detections the normalised flux is taken as 0, as a kilonova
+    below the limit is. The components are those of the uncentred curves
+    (:class:`sklearn.decomposition.TruncatedSVD`), so that their combinations are light
+    curves themselves and the coefficients fit a light curve without a mean term.
+    """
+    from sklearn.decomposition import TruncatedSVD
+
+    rows = []
+    for curve in curves:
+        for band in _PCA_BANDS:
+            time, flux = _normalised(curve, band)
+            if time.size >= 2:
+                rows.append(np.interp(PCA_GRID_DAYS, time, flux, left=0.0, right=0.0))
+    if len(rows) < n_components:
+        raise ValueError(f"need at least {n_components} band light curves with 2+ detections, got {len(rows)}")
+    return PcaBasis(TruncatedSVD(n_components, random_state=0).fit(np.array(rows)).components_)
+
+
+def pca_features(curve, basis: PcaBasis) -> np.ndarray:
+    """Biswas et al.'s features per band: the basis coefficients (least squares), the fit residual and the peak flux.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_components + 2) * 2`` numbers, g then r; NaN for a band with no detection.
+    """
+    values = []
+    n = basis.components.shape[0]
+    for band in _PCA_BANDS:
+        time, flux = _normalised(curve, band)
+        if time.size == 0:
+            values += [np.nan] * (n + 2)
+            continue
+        design = np.stack([np.interp(time, PCA_GRID_DAYS, c) for c in basis.components], axis=1)
+        coefficients, *_ = np.linalg.lstsq(design, flux, rcond=None)
+        residual = float(np.sqrt(np.mean((design @ coefficients - flux) ** 2)))
+        values += [*coefficients, residual, float(curve.band_points(band)[1].max())]
+    return np.asarray(values, dtype=float)
