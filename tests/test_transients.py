@@ -217,13 +217,36 @@ def test_active_anomaly_detection_finds_planted_anomalies_faster():
         anomalies_found(np.full((5, 2), np.nan), np.zeros(5, bool), "AADForest", 2)
 
 
-def test_batched_snia_features_equal_one_at_a_time():
+def test_batched_snia_features_match_a_per_curve_numpy_reference():
+    import light_curve as lc
+
     curves, _ = load_ztf_tns()
     early = [c.early(30.0) for c in curves[:300] if len(c.detections)]
     batched, kept = snia_feature_matrix(early)
-    one_by_one, kept_one = feature_matrix(early, snia_features)
-    np.testing.assert_array_equal(kept, kept_one)
-    np.testing.assert_allclose(batched, one_by_one, equal_nan=True)
+    assert kept.tolist() == [i for i, c in enumerate(early) if len(c.detections) >= 2]
+    names = list(SNIA_FEATURES)
+    bazin = lc.Extractor(lc.Amplitude(), lc.StandardDeviation(), lc.BazinFit("lmsder"))
+    for row, i in enumerate(kept[:120]):
+        d = early[i].detections
+        for band, tag in (("ztfg", "g"), ("ztfr", "r")):
+            t, f, e = d.band_points(band)
+            got = dict(zip(names, batched[row], strict=True))
+            if t.size < 2:
+                assert np.isnan(got[f"{tag}_snratio"])
+                continue
+            e = np.maximum(e, 1e-3)
+            m = 27.5 - 2.5 * np.log10(f)
+            assert got[f"{tag}_snratio"] == pytest.approx(np.mean(f / e))
+            assert got[f"{tag}_nrise"] == np.argmax(f) + 1
+            assert got[f"{tag}_peak_mag"] == pytest.approx(m.min())
+            assert got[f"{tag}_duration"] == pytest.approx(t[-1] - t[0])
+            if t.size >= 3:  # weighted least squares in magnitude, as numpy does it
+                slope = np.polyfit(t, m, 1, w=1 / (1.0857 * e / f))[0]
+                assert got[f"{tag}_mag_slope"] == pytest.approx(slope, rel=1e-6, abs=1e-9)
+            reference = bazin(t, f, e, sorted=True, check=False, fill_value=np.nan)
+            np.testing.assert_allclose(got[f"{tag}_amplitude"], reference[0])
+            np.testing.assert_allclose(got[f"{tag}_bazin_rise"], reference[5], equal_nan=True)
+
     # A curve fitted by light-curve's Bazin function recovers the parameters it was made with.
     t = np.linspace(0, 30, 25)
     flux = 1000 * np.exp(-(t - 10) / 20) / (1 + np.exp(-(t - 10) / 3)) + 50
@@ -275,3 +298,28 @@ def test_extreme_families_name_the_shifted_feature():
     outlier = np.zeros((1, len(names)))
     outlier[0, names.index("lsstg_timescale:eta_e")] = 12.0
     assert extreme_families(outlier, names, population) == ["timescale"]
+
+
+def test_oracle_widget_refits_on_each_answer_and_redraws():
+    from mmlab.studies.transients.widgets import oracle_widget
+
+    rng = np.random.default_rng(7)
+    pool = rng.normal(size=(40, 3))
+    labels = (pool[:, 0] > 0).astype(int)
+    curves = [make_light_curve(f"obj{k}", [0.0, 1.0, 2.0], ["ztfg", "ztfr", "ztfg"], [10.0 + k, 12.0, 11.0],
+                               [1.0, 1.0, 1.0], meta={"tns_type": "SN Ia" if labels[k] else "SN II"})
+              for k in range(40)]
+    learner = ActiveLearner(pool, lambda: random_forest(10, 0), "uncertainty", (0, 1), seed=0)
+    for k in (*np.flatnonzero(labels == 1)[:2], *np.flatnonzero(labels == 0)[:2]):
+        learner.teach(int(k), int(labels[k]))
+    box = oracle_widget(learner, curves, pool, labels)
+    (yes, no, skip), status, view = box.children[0].children, box.children[1], box.children[2]
+    first = view.layout.title.text
+    assert "4 labels so far" in status.value
+    yes.click()
+    assert len(learner.labelled) == 5 and "5 labels so far" in status.value
+    assert view.layout.title.text != first
+    skip.click()
+    assert len(learner.labelled) == 5
+    with pytest.raises(ValueError, match="one light curve per pool object"):
+        oracle_widget(learner, curves[:3], pool, labels)

@@ -24,11 +24,15 @@ __all__ = ["FOM_PENALTY", "random_forest", "snia_metrics", "snia_metrics_interva
 FOM_PENALTY = 3.0
 
 
-def random_forest(n_estimators: int = 100, seed: int | None = 0) -> RandomForestClassifier:
-    """The classifier of the study: scikit-learn's random forest (NaN features allowed), one core."""
+def random_forest(n_estimators: int = 100, seed: int | None = 0, n_jobs: int = 1) -> RandomForestClassifier:
+    """The classifier of the study: scikit-learn's random forest (NaN features allowed), on ``n_jobs`` cores.
+
+    Leoni et al. grow 1,000 trees; 100 give the same all-labels figure of merit here (0.283 and 0.287,
+    within the bootstrap interval) at a tenth of the cost of each of the 300 refits.
+    """
     from sklearn.ensemble import RandomForestClassifier
 
-    return RandomForestClassifier(n_estimators=n_estimators, random_state=seed, n_jobs=1)
+    return RandomForestClassifier(n_estimators=n_estimators, random_state=seed, n_jobs=n_jobs)
 
 
 def snia_metrics(is_snia, probability_snia, threshold: float = 0.5) -> dict:

@@ -90,36 +90,47 @@ def snia_feature_matrix(curves) -> tuple[np.ndarray, np.ndarray]:
     kept : numpy.ndarray
         Indices of the light curves with at least 2 detections (the others are skipped: the caller counts them).
     """
-    kept, per_band = [], {band: ([], []) for band in _SNIA_BANDS}
-    for i, curve in enumerate(curves):
-        detected = ~curve.upper_limit
-        if detected.sum() < 2:
-            continue
-        kept.append(i)
-        for band in _SNIA_BANDS:
-            keep = detected & (curve.band == band)
-            if keep.sum() >= 2:
-                flux = np.maximum(curve.flux[keep], 1e-9)
-                per_band[band][0].append(len(kept) - 1)
-                per_band[band][1].append((curve.time[keep], flux, np.maximum(curve.flux_err[keep], 1e-3)))
-    matrix = np.full((len(kept), len(SNIA_FEATURES)), np.nan)
-    mean_mag = np.full((len(kept), len(_SNIA_BANDS)), np.nan)
+    if len(curves) == 0:
+        return np.empty((0, len(SNIA_FEATURES))), np.empty(0, dtype=int)
+    sizes = np.array([len(c) for c in curves])
+    owner = np.repeat(np.arange(len(curves)), sizes)
+    time, band, flux, flux_err, limit = (np.concatenate([getattr(c, f) for c in curves])
+                                         for f in ("time", "band", "flux", "flux_err", "upper_limit"))
+    kept = np.flatnonzero(np.bincount(owner[~limit], minlength=len(curves)) >= 2)
+    row_of = np.full(len(curves), -1)
+    row_of[kept] = np.arange(kept.size)
+    matrix = np.full((kept.size, len(SNIA_FEATURES)), np.nan)
+    mean_mag = np.full((kept.size, len(_SNIA_BANDS)), np.nan)
     width = len(_SNIA_PER_BAND)
-    for b, band in enumerate(_SNIA_BANDS):
-        rows, series = per_band[band]
-        if not rows:
+    for b, name in enumerate(_SNIA_BANDS):
+        points = ~limit & (band == name)
+        counts = np.bincount(owner[points], minlength=len(curves))
+        points &= counts[owner] >= 2
+        if not points.any():
             continue
+        objects = np.flatnonzero(counts >= 2)
+        n = counts[objects]
+        starts = np.r_[0, np.cumsum(n)[:-1]]
+        t, f = time[points], np.maximum(flux[points], 1e-9)
+        e = np.maximum(flux_err[points], 1e-3)
+        m = ZERO_POINT - 2.5 * np.log10(f)
+        cuts = starts[1:]
+        series = list(zip(np.split(t, cuts), np.split(f, cuts), np.split(e, cuts), strict=True))
         fitted = _snia_extractor().many(series, sorted=True, check=False, fill_value=np.nan, n_jobs=1)
-        mags = [(t, ZERO_POINT - 2.5 * np.log10(f), 1.0857 * e / f) for t, f, e in series]
-        slopes = _slope_extractor().many(mags, sorted=True, check=False, fill_value=np.nan, n_jobs=1)[:, 0]
-        extra = np.array([(t[0], np.mean(f / e), np.argmax(f) + 1, m.min(), t[-1] - t[0], m.mean())
-                          for (t, f, e), (_, m, _) in zip(series, mags, strict=True)])
-        fitted[:, 4] -= extra[:, 0]
-        matrix[rows, b * width:(b + 1) * width] = np.column_stack(
-            [fitted, extra[:, 1], extra[:, 2], slopes, extra[:, 3], extra[:, 4]])
-        mean_mag[rows, b] = extra[:, 5]
+        mag_series = list(zip(np.split(t, cuts), np.split(m, cuts), np.split(1.0857 * e / f, cuts), strict=True))
+        slopes = _slope_extractor().many(mag_series, sorted=True, check=False, fill_value=np.nan, n_jobs=1)[:, 0]
+        segment = np.repeat(np.arange(objects.size), n)
+        brightest = np.flatnonzero(f == np.maximum.reduceat(f, starts)[segment])
+        _, first = np.unique(segment[brightest], return_index=True)
+        fitted[:, 4] -= t[starts]
+        rows = row_of[objects]
+        matrix[rows, b * width:(b + 1) * width] = np.column_stack([
+            fitted, np.add.reduceat(f / e, starts) / n, brightest[first] - starts + 1, slopes,
+            np.minimum.reduceat(m, starts), t[starts + n - 1] - t[starts],
+        ])
+        mean_mag[rows, b] = np.add.reduceat(m, starts) / n
     matrix[:, -1] = mean_mag[:, 0] - mean_mag[:, 1]
-    return matrix, np.asarray(kept, dtype=int)
+    return matrix, kept
 
 
 def _mean_color(detections: LightCurve) -> float:
