@@ -313,7 +313,7 @@ def test_oracle_widget_refits_on_each_answer_and_redraws():
     for k in (*np.flatnonzero(labels == 1)[:2], *np.flatnonzero(labels == 0)[:2]):
         learner.teach(int(k), int(labels[k]))
     box = oracle_widget(learner, curves, pool, labels)
-    (yes, no, skip), status, view = box.children[0].children, box.children[1], box.children[2]
+    (yes, _no, skip), status, view = box.children[0].children, box.children[1], box.children[2]
     first = view.layout.title.text
     assert "4 labels so far" in status.value
     yes.click()

@@ -11,7 +11,14 @@
 
 from mmlab.core.cache import DataFileError
 from mmlab.io.ccsn3d import find_ccsn_3d_files, read_ccsn_3d
-from mmlab.io.gwosc import KNOWN_EVENTS, GwoscFile, event_gps, fetch_gwosc, locate_gwosc, read_gwosc
+from mmlab.io.gwosc import (
+    KNOWN_EVENTS,
+    GwoscFile,
+    event_gps,
+    fetch_gwosc,
+    locate_gwosc,
+    read_gwosc,
+)
 from mmlab.io.plasticc import load_plasticc
 from mmlab.io.possis import PossisModel, load_possis_grid
 from mmlab.io.swift import XRTLightCurve, load_swift_xrt, read_swift_xrt
