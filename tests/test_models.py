@@ -1,10 +1,13 @@
 """Model factories, training helpers and metrics against hand-made references."""
 
+import json
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
 import mmlab
+from mmlab.core.cache import DataFileError
 from mmlab.ml.evaluation import accuracy_by_snr, evaluate, roc_curve
 from mmlab.ml.training import fit, predict
 
@@ -109,6 +112,18 @@ def test_saved_models_reload_with_their_card_and_refuse_other_data(tmp_path, toy
         save_model(model, tmp_path, {"classes": ["low", "high"]})
     with pytest.raises(FileNotFoundError, match="no model at"):
         load_model(tmp_path / "lstm.keras")
+    # A damaged model file or card is named as such, not "file not found" or a bare JSON error.
+    card_path = tmp_path / "cnn1d.card.json"
+    good_card = card_path.read_text()
+    path.write_bytes(b"not a zip archive")
+    with pytest.raises(DataFileError, match="not a readable Keras model file"):
+        load_model(path)
+    card_path.write_text("{broken")
+    with pytest.raises(DataFileError, match="the model card is not JSON"):
+        load_model(path)
+    card_path.write_text(json.dumps({k: v for k, v in json.loads(good_card).items() if k != "input_shape"}))
+    with pytest.raises(DataFileError, match="the model card lacks"):
+        load_model(path)
 
 
 def test_shipped_ccsn_models_classify_fresh_triggers(mirror):

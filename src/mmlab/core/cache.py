@@ -208,9 +208,18 @@ def read_manifest() -> dict:
     if not path.is_file():
         return {}
     try:
-        return json.loads(path.read_text())
+        manifest = json.loads(path.read_text())
     except json.JSONDecodeError as exc:
         raise DataFileError(f"{path}: corrupt cache manifest ({exc}); delete it and run 'mmlab data verify'") from exc
+    if not isinstance(manifest, dict):
+        raise DataFileError(f"{path}: the cache manifest must be a JSON object of files, got a "
+                            f"{type(manifest).__name__}; delete it and run 'mmlab data verify'")
+    for relative, entry in manifest.items():
+        missing = {"sha256", "bytes", "source"} - set(entry if isinstance(entry, dict) else ())
+        if missing:
+            raise DataFileError(f"{path}: entry {relative!r} lacks {sorted(missing)}; delete it and run "
+                                "'mmlab data verify'")
+    return manifest
 
 
 def add_to_manifest(path: str | os.PathLike, source: str) -> None:

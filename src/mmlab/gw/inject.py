@@ -280,6 +280,9 @@ def inject(
     """
     if (snr is None) == (distance is None):
         raise ValueError(f"give exactly one of snr and distance, got snr={snr!r}, distance={distance!r}")
+    for name, value in (("gps", gps), ("ra", ra), ("dec", dec), ("psi", psi)):
+        if value is not None and not np.isfinite(value):
+            raise ValueError(f"{name} must be a finite number, got {value!r}")
     if strain.detector is None and ra is not None:
         raise ValueError("the strain has no detector set; projection needs one (e.g. Strain(..., detector='V1'))")
     if distance is not None:

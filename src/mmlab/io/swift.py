@@ -90,6 +90,12 @@ def read_swift_xrt(path: str | os.PathLike, mode: str | None = None) -> XRTLight
         check_light_curve(values["Time"], values["Rate"], str(path))
     except ValueError as exc:
         raise DataFileError(str(exc)) from None
+    for upper, lower in (("TimePos", "TimeNeg"), ("RatePos", "RateNeg")):
+        bad = ~((values[upper] >= 0) & (values[lower] <= 0))
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise DataFileError(f"{path}: point {i}: {upper} must be >= 0 and {lower} <= 0 (errors below and above), "
+                                f"got {upper}={values[upper][i]!r}, {lower}={values[lower][i]!r}")
     mode = mode or path.parent.name
     return XRTLightCurve(
         time=values["Time"], time_low=values["Time"] + values["TimeNeg"], time_high=values["Time"] + values["TimePos"],
@@ -116,6 +122,9 @@ def load_swift_xrt(grb: str) -> XRTLightCurve:
     FileNotFoundError
         If no file of that burst exists (the message lists the bursts that do).
     """
+    if not isinstance(grb, str):
+        raise TypeError(f"grb must be a name such as 'GRB 090510' or '090510' (a string: 90510 loses its leading "
+                        f"zero), got {grb!r}")
     name = "GRB_" + grb.upper().removeprefix("GRB").strip().replace(" ", "")
     parts = []
     for mode in XRT_MODES:

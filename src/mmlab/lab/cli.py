@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -19,6 +20,7 @@ def _run(args: argparse.Namespace) -> int:
     except NotebookNotFoundError as exc:
         print(f"mmlab run: {exc}", file=sys.stderr)
         return 2
+    _check_output_folder(args.output)
     report = run_notebooks(notebooks, profile=args.profile, output_dir=args.output)
     failed = [entry["name"] for entry in report["notebooks"] if entry["status"] != "ok"]
     print(f"report: {args.output / 'report.html'} ({len(notebooks) - len(failed)}/{len(notebooks)} ok)")
@@ -26,6 +28,18 @@ def _run(args: argparse.Namespace) -> int:
         print(f"mmlab run: failed notebooks: {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0
+
+
+def _check_output_folder(folder: Path) -> None:
+    """Refuse, before minutes of work, an output folder that is a file or cannot be created or written."""
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"--output {folder} is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OSError(f"cannot create the output folder {folder}: {exc.strerror or exc}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(f"cannot write into the output folder {folder}")
 
 
 def _data_list(args: argparse.Namespace) -> int:
@@ -195,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
             pass  # an event name
     try:
         return args.handler(args)
-    except (ValueError, FileNotFoundError, ConnectionError) as exc:
+    except (ValueError, OSError) as exc:  # OSError: missing, unwritable or misnamed paths; ConnectionError
         print(f"mmlab {args.command}: {exc}", file=sys.stderr)
         return 2
 

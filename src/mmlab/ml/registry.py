@@ -7,11 +7,12 @@ beside this module, each with its card), so a workshop can classify without trai
 from __future__ import annotations
 
 import json
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mmlab.core.cache import atomic_write
+from mmlab.core.cache import DataFileError, atomic_write
 from mmlab.core.config import import_keras
 
 if TYPE_CHECKING:
@@ -100,7 +101,15 @@ def load_model(
     for needed in (path, card_path):
         if not needed.is_file():
             raise FileNotFoundError(f"no {'model' if needed == path else 'model card'} at {needed}")
-    card = json.loads(card_path.read_text())
+    try:
+        card = json.loads(card_path.read_text())
+        if not isinstance(card, dict) or not {"input_shape", "data"} <= set(card):
+            raise KeyError("input_shape and data")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{card_path}: the model card is not JSON ({exc})") from None
+    except KeyError as exc:
+        found = sorted(card) if isinstance(card, dict) else type(card).__name__
+        raise DataFileError(f"{card_path}: the model card lacks {exc}; found {found}") from None
     if input_shape is not None and list(input_shape) != card["input_shape"]:
         raise ValueError(f"{path.name} takes samples of shape {tuple(card['input_shape'])}, the data have "
                          f"{tuple(input_shape)}")
@@ -111,7 +120,10 @@ def load_model(
         if found != wanted:
             raise ValueError(f"{path.name} was trained on data with {key}={found!r}; these data have {key}={wanted!r}")
     keras = import_keras()
-    return keras.models.load_model(path, compile=False), card
+    try:
+        return keras.models.load_model(path, compile=False), card
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise DataFileError(f"{path}: not a readable Keras model file ({type(exc).__name__}: {exc})") from None
 
 
 def pretrained_models() -> list[str]:

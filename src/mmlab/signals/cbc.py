@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from mmlab.core.cosmology import redshift_from_distance
 from mmlab.core.validation import check_in_range, check_positive
 from mmlab.signals.waveform import Waveform
@@ -70,6 +72,13 @@ def compact_binary(
     except RuntimeError:
         raise ValueError(f"unknown LALSimulation approximant {approximant!r}; for example {list(APPROXIMANTS)}") from None
     redshift = float(redshift_from_distance(distance)) if source_frame else 0.0
+    total = (mass1 + mass2) * (1 + redshift)
+    f_isco = lal.C_SI**3 / (6**1.5 * np.pi * lal.G_SI * total * lal.MSUN_SI)
+    if f_lower > 4 * f_isco:
+        raise ValueError(
+            f"a {total:g} Msun binary (detector frame) rings down by about {4 * f_isco:.3g} Hz (4 f_ISCO), below "
+            f"f_lower={f_lower:g} Hz: nothing of it is in band; lower f_lower or the masses"
+        )
     parameters = lal.CreateDict()
     if lambda1 or lambda2:
         lalsimulation.SimInspiralWaveformParamsInsertTidalLambda1(parameters, float(lambda1))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mmlab.core.strain import Strain
+from mmlab.core.validation import check_choice, check_in_range
 from mmlab.gw.detectors import (
     DESIGN_PSD_OF,
     DETECTORS,
@@ -283,6 +284,11 @@ def signal_gallery(detector: str = "V1", source: str = "CCSN low_short", snr: fl
     """
     import ipywidgets as widgets
 
+    check_choice("detector", detector, DETECTORS)
+    check_choice("source", source, gallery_sources())
+    check_in_range("snr", snr, 4.0, 60.0)
+    if isinstance(seed, bool) or int(seed) != seed or not 0 <= seed < 2**31:
+        raise ValueError(f"seed must be an integer in [0, 2**31), got {seed!r}")
     style = {"description_width": "90px"}
     controls = {
         "detector": widgets.Dropdown(options=DETECTORS, value=detector, description="detector", style=style),

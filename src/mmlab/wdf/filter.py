@@ -148,7 +148,7 @@ class WaveletDetectionFilter:
     ):
         self.window = window
         self.overlap = overlap
-        self.wavelets = tuple(wavelets)
+        self.wavelets = (wavelets,) if isinstance(wavelets, str) else tuple(wavelets)
         self.snr_threshold = snr_threshold
         self.rule = rule
         self.mode = mode

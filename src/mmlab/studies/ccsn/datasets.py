@@ -124,6 +124,13 @@ class DatasetConfig:
             raise ValueError(f"snr_range must be (low, high) with 0 < low <= high, got {self.snr_range!r}")
         if int(self.segment) != self.segment or self.segment < 64:
             raise ValueError(f"segment must be an integer number of samples >= 64, got {self.segment!r}")
+        shape = tuple(self.image_shape)
+        if len(shape) != 2 or any(isinstance(n, bool) or int(n) != n or n < 8 for n in shape):
+            raise ValueError(f"image_shape must be two integers of at least 8 pixels, got {self.image_shape!r}")
+        for name in ("noise_seconds", "wdf_threshold", "sample_rate"):
+            check_positive(name, getattr(self, name))
+        if isinstance(self.seed, bool) or int(self.seed) != self.seed or not 0 <= self.seed < 2**32:
+            raise ValueError(f"seed must be an integer in [0, 2**32), got {self.seed!r}")
         if len(self.split) != 3 or abs(sum(self.split) - 1) > 1e-9 or min(self.split) <= 0:
             raise ValueError(f"split must be three positive fractions summing to 1, got {self.split!r}")
         for name in ("classes", "snr_range", "image_shape", "split"):

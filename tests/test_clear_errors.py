@@ -1,0 +1,76 @@
+"""Bad input met by a probe of the library and the CLI: each gets one clear error naming the value (issue 17)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from mmlab.core.cache import DataFileError, read_manifest
+from mmlab.lab.cli import main
+
+
+def test_a_manifest_that_is_a_list_or_lacks_fields_is_named(isolated_cache):
+    (isolated_cache / "manifest.json").write_text("[1, 2]")
+    with pytest.raises(DataFileError, match="must be a JSON object of files, got a list"):
+        read_manifest()
+    (isolated_cache / "manifest.json").write_text(json.dumps({"gwosc/x.hdf5": {"sha256": "ab", "source": "u"}}))
+    with pytest.raises(DataFileError, match=r"entry 'gwosc/x.hdf5' lacks \['bytes'\]"):
+        read_manifest()
+
+
+def test_cli_reports_os_errors_in_one_line(tmp_path, capsys, isolated_cache):
+    afile = tmp_path / "report"
+    afile.write_text("")
+    assert main(["run", "00_tour", "--output", str(afile)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == f"mmlab run: --output {afile} is a file, not a folder"
+    (isolated_cache / "manifest.json").write_text("[]")
+    assert main(["data", "list"]) == 2
+    assert "cache manifest must be a JSON object" in capsys.readouterr().err
+
+
+def test_single_wavelet_name_and_non_finite_sky_positions():
+    from mmlab.core.strain import Strain
+    from mmlab.gw.inject import inject
+    from mmlab.signals.glitches import sine_gaussian
+    from mmlab.wdf.filter import WaveletDetectionFilter
+
+    assert WaveletDetectionFilter(wavelets="db4").wavelets == ("db4",)
+    strain = Strain(np.zeros(4096 * 4), t0=0.0, sample_rate=4096.0, detector="H1")
+    with pytest.raises(ValueError, match="ra must be a finite number, got nan"):
+        inject(strain, sine_gaussian(100.0, 9.0), 2.0, ra=float("nan"), dec=0.0, snr=10)
+
+
+def test_binaries_with_nothing_in_band_are_refused():
+    from mmlab.signals.cbc import binary_black_hole
+
+    # f_ISCO = c^3 / (6^1.5 pi G M): 4400 Hz per solar mass; a 2e6 Msun binary rings down near 0.01 Hz.
+    with pytest.raises(ValueError, match=r"rings down by about 0.00\d+ Hz .* below f_lower=20 Hz"):
+        binary_black_hole(1e6, 1e6)
+
+
+def test_swift_names_must_be_strings_and_errors_have_signs(tmp_path):
+    from mmlab.io.swift import load_swift_xrt, read_swift_xrt
+
+    with pytest.raises(TypeError, match="loses its leading zero"):
+        load_swift_xrt(90510)
+    table = {name: {str(k): v for k, v in enumerate(values)} for name, values in {
+        "Time": [10.0, 20.0], "TimePos": [1.0, 1.0], "TimeNeg": [-1.0, -1.0], "Rate": [5.0, 3.0],
+        "RatePos": [0.5, -0.2], "RateNeg": [-0.5, 0.2]}.items()}
+    path = tmp_path / "PC" / "GRB_000000.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(table))
+    with pytest.raises(DataFileError, match="point 1: RatePos must be >= 0 and RateNeg <= 0"):
+        read_swift_xrt(path)
+
+
+def test_widgets_and_configurations_refuse_out_of_range_values():
+    from mmlab.studies.ccsn.datasets import DatasetConfig
+    from mmlab.viz.explorers import signal_gallery
+
+    with pytest.raises(ValueError, match=r"snr must lie in \[4.0, 60.0\], got -1"):
+        signal_gallery(snr=-1)
+    for changes, message in (({"noise_seconds": -1}, "noise_seconds must be"), ({"seed": -1}, "seed must be"),
+                             ({"image_shape": (0, 0)}, "image_shape must be two integers")):
+        with pytest.raises(ValueError, match=message):
+            DatasetConfig(**changes)
