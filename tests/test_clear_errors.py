@@ -74,3 +74,28 @@ def test_widgets_and_configurations_refuse_out_of_range_values():
                              ({"image_shape": (0, 0)}, "image_shape must be two integers")):
         with pytest.raises(ValueError, match=message):
             DatasetConfig(**changes)
+
+
+def test_lines_use_webgl_only_when_they_are_long():
+    import plotly.graph_objects as go
+
+    from mmlab.core.strain import Strain
+    from mmlab.viz.figures import strain_figure
+    from mmlab.viz.template import WEBGL_MIN_POINTS
+
+    short = Strain(np.zeros(4096), t0=0.0, sample_rate=4096.0, detector="H1")
+    long = Strain(np.zeros(WEBGL_MIN_POINTS + 1), t0=0.0, sample_rate=4096.0, detector="L1")
+    figure = strain_figure([short, long], 0.0)
+    assert isinstance(figure.data[0], go.Scatter) and isinstance(figure.data[1], go.Scattergl)
+
+
+def test_recorded_metrics_are_quiet_in_a_notebook(monkeypatch):
+    import IPython.display
+
+    from mmlab.core import metrics
+
+    shown = []
+    monkeypatch.setattr("IPython.get_ipython", lambda: object())
+    monkeypatch.setattr(IPython.display, "display", lambda bundle, raw: shown.append(bundle))
+    metrics.record("quiet_metric", 0.5)
+    assert shown == [{metrics.METRIC_MIMETYPE: {"name": "quiet_metric", "value": 0.5}}]

@@ -1,7 +1,8 @@
 """Recording a notebook's key numbers so that the runner's report and the tests see them.
 
-:func:`record` displays the number as a cell output carrying the MIME type
-:data:`METRIC_MIMETYPE` (rendered as plain text for people); the runner reads
+:func:`record` displays the number as a cell output carrying only the MIME type
+:data:`METRIC_MIMETYPE`, which nothing renders (a notebook shows its numbers in its own
+words and tables; the run report lists every metric); the runner reads
 those outputs back from the executed notebook with :func:`read_metrics`. The
 metric therefore travels inside the notebook itself, however it was executed.
 """
@@ -66,8 +67,9 @@ def _display(name: str, value: float) -> None:
         return
     from IPython.display import display
 
-    bundle = {METRIC_MIMETYPE: {"name": name, "value": value}, "text/plain": f"{name} = {value:.6g}"}
-    display(bundle, raw=True)
+    # Only the metric's own MIME type: JupyterLab and nbconvert have no renderer for it, so the
+    # notebook stays quiet (the number is in the run report), while read_metrics finds it.
+    display({METRIC_MIMETYPE: {"name": name, "value": value}}, raw=True)
 
 
 def read_metrics(notebook) -> dict[str, float]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mmlab.core.strain import Strain
-from mmlab.viz.template import styled
+from mmlab.viz.template import line_trace, styled
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -44,8 +44,7 @@ def strain_figure(strains: Sequence[Strain], reference_gps: float, title: str = 
     figure = go.Figure()
     for strain in strains:
         figure.add_trace(
-            go.Scattergl(x=strain.times - reference_gps, y=strain.data, mode="lines",
-                         name=strain.detector or "strain", line={"width": 1})
+            line_trace(strain.times - reference_gps, strain.data, name=strain.detector or "strain", line={"width": 1})
         )
     return styled(
         figure, title=title, xaxis_title=f"time from GPS {reference_gps:.2f} [s]", yaxis_title=ylabel,

@@ -11,10 +11,23 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-__all__ = ["TEMPLATE_NAME", "mmlab_template", "styled"]
+__all__ = ["TEMPLATE_NAME", "WEBGL_MIN_POINTS", "line_trace", "mmlab_template", "styled"]
 
 #: Name under which the template is registered in :data:`plotly.io.templates`.
 TEMPLATE_NAME = "mmlab"
+
+#: Points above which a line is drawn with WebGL (``Scattergl``). Below it SVG (``Scatter``) is as fast, and
+#: it spends none of the 16 WebGL contexts Chromium allows a page: with several notebooks open in
+#: JupyterLab, WebGL figures beyond those go blank ("Too many active WebGL contexts").
+WEBGL_MIN_POINTS = 20_000
+
+
+def line_trace(x, y, **trace) -> go.Scatter | go.Scattergl:
+    """A line trace: SVG ``Scatter`` up to :data:`WEBGL_MIN_POINTS` points, WebGL ``Scattergl`` above."""
+    import plotly.graph_objects as go
+
+    kind = go.Scattergl if len(y) > WEBGL_MIN_POINTS else go.Scatter
+    return kind(x=x, y=y, mode=trace.pop("mode", "lines"), **trace)
 
 
 def mmlab_template() -> go.layout.Template:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mmlab.studies.representation.representations import BAND
-from mmlab.viz.template import styled
+from mmlab.viz.template import line_trace, styled
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -41,13 +41,13 @@ def representations_figure(views: dict[str, np.ndarray], index: int, sample_rate
         row, col = k // 3 + 1, k % 3 + 1
         view = views[name][index][..., 0]
         if view.ndim == 1 and name.startswith("timeseries"):
-            figure.add_trace(go.Scattergl(x=np.arange(view.size) / sample_rate, y=view, mode="lines",
-                                          line={"width": 1}, name=name, showlegend=False), row=row, col=col)
+            figure.add_trace(line_trace(np.arange(view.size) / sample_rate, view, line={"width": 1}, name=name,
+                                        showlegend=False), row=row, col=col)
             figure.update_xaxes(title_text="time [s]", row=row, col=col)
         elif view.ndim == 1:
             frequencies = np.linspace(*BAND, view.size)
-            figure.add_trace(go.Scattergl(x=frequencies, y=view, mode="lines", line={"width": 1}, name=name,
-                                          showlegend=False), row=row, col=col)
+            figure.add_trace(line_trace(frequencies, view, line={"width": 1}, name=name, showlegend=False),
+                             row=row, col=col)
             figure.update_xaxes(title_text="frequency [Hz]", type="log", row=row, col=col)
         else:
             figure.add_trace(go.Heatmap(z=view, colorscale="Viridis", showscale=False, name=name), row=row, col=col)
