@@ -138,3 +138,30 @@ def test_event_viewer_simulates_the_chosen_distance():
     assert "d<sub>L</sub> = 400.0 Mpc" in status.value and np.max(view.data[0].z) < loud
     with pytest.raises(ValueError, match=r"outside the population's range \[1, 500\] Mpc"):
         event_viewer(config, distance=900.0)
+
+
+def test_explorer_labels_whitened_data_and_names_a_zero_width_window(strains):
+    box = strain_explorer(strains, 104.0)
+    window, _band, view, status, strain_figure, _spectrogram = box.children
+    assert (window.min, window.max) == (-2.0, 2.0)  # 8 s of data, a slider of 4 s around the event
+    assert strain_figure.layout.yaxis.title.text == "whitened strain [σ]"
+    view.value = "raw"
+    assert strain_figure.layout.yaxis.title.text == "strain"
+    window.value = (0.3, 0.3)
+    assert "0 s wide; make it at least 0.05 s" in status.value and "inside" not in status.value
+
+
+def test_wdf_explorer_overlap_follows_the_window():
+    from mmlab.viz.explorers import wdf_explorer
+
+    rng = np.random.default_rng(1)
+    whitened = Strain(rng.normal(size=int(8 * FS)), t0=100.0, sample_rate=FS, detector="H1")
+    box = wdf_explorer(whitened, 104.0)
+    controls = {c.description: c for row in box.children if hasattr(row, "children") for c in row.children
+                if hasattr(c, "description")}
+    window, overlap = controls["window [samples]"], controls["overlap [samples]"]
+    assert overlap.value == 768
+    window.value = 256
+    assert overlap.value == 192 and overlap.max == 252
+    window.value = 1024
+    assert overlap.value == 768 and overlap.max == 1020

@@ -96,6 +96,8 @@ def strain_view(
     if view not in STRAIN_VIEWS:
         raise ValueError(f"view must be one of {list(STRAIN_VIEWS)}, got {view!r}")
     start, end = reference_gps + window[0], reference_gps + window[1]
+    if not end - start >= 0.05:
+        raise ValueError(f"window {window} s is {end - start:.3g} s wide; make it at least 0.05 s")
     shown = []
     for strain in strains:
         if not strain.t0 <= start < end <= strain.t_end:
@@ -139,8 +141,9 @@ def strain_explorer(strains: Sequence[Strain], reference_gps: float,
     earliest = max(s.t0 for s in strains) - reference_gps
     latest = min(s.t_end for s in strains) - reference_gps
     nyquist = min(s.sample_rate for s in strains) / 2
+    # At most 2 s either side of the reference: over a whole 32 s file the default window would be a sliver.
     window = widgets.FloatRangeSlider(
-        value=(max(earliest, -0.5), min(latest, 0.2)), min=earliest, max=latest, step=0.01,
+        value=(max(earliest, -0.5), min(latest, 0.2)), min=max(earliest, -2.0), max=min(latest, 2.0), step=0.01,
         description="window [s]", continuous_update=False, layout={"width": "600px"},
     )
     band_slider = widgets.FloatRangeSlider(
@@ -154,7 +157,8 @@ def strain_explorer(strains: Sequence[Strain], reference_gps: float,
         shown = strain_view(strains, reference_gps, window.value, band_slider.value, view.value)
         times, frequencies, power = spectrogram(shown[0], fftlength=min(0.125, shown[0].duration / 4))
         return (
-            strain_figure(shown, reference_gps, title=f"{view.value} strain"),
+            strain_figure(shown, reference_gps, title=f"{view.value} strain",
+                          ylabel="whitened strain [σ]" if view.value == "whitened" else "strain"),
             spectrogram_figure(times, frequencies, power, reference_gps, f_range=band_slider.value,
                                title=f"{shown[0].detector} spectrogram"),
         )
@@ -350,7 +354,7 @@ def wdf_explorer(whitened: Strain, reference_gps: float, snr_threshold: float = 
     """
     import ipywidgets as widgets
 
-    style = {"description_width": "110px"}
+    style = {"description_width": "130px"}
     controls = {
         "window": widgets.Dropdown(options=[256, 512, 1024, 2048], value=1024, description="window [samples]", style=style),
         "overlap": widgets.IntSlider(value=768, min=0, max=1020, step=4, description="overlap [samples]", style=style),
@@ -367,10 +371,18 @@ def wdf_explorer(whitened: Strain, reference_gps: float, snr_threshold: float = 
         control.continuous_update = False
     status = widgets.HTML()
 
+    def keep_overlap_fraction(change) -> None:
+        # The same fraction of the new window: a 256-sample window clamps 768 to 252, and growing
+        # the window again must not leave it there.
+        fraction = controls["overlap"].value / change["old"]
+        controls["overlap"].max = change["new"] - 4
+        controls["overlap"].value = min(int(round(fraction * change["new"] / 4)) * 4, change["new"] - 4)
+
+    controls["window"].observe(keep_overlap_fraction, names="value")
+
     def figure():
         values = {name: control.value for name, control in controls.items()}
         window = int(values["window"])
-        controls["overlap"].max = window - 4
         step = (window - min(values["overlap"], window - 4)) / whitened.sample_rate
         # Snap the start onto the window grid of this overlap.
         start = whitened.t0 + np.round((reference_gps + values["start"] - whitened.t0) / step) * step
