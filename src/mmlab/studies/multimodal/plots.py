@@ -40,11 +40,14 @@ def multimodal_event_figure(gw_map: np.ndarray, frequencies: np.ndarray, light_c
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    figure = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45],
+    # The gap between the panels holds the heat map's colour bar and the afterglow's axis labels apart.
+    figure = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.22,
                            subplot_titles=("GW map: log10 power / noise", "X-ray afterglow (Swift-XRT-like)"))
     times = np.linspace(-gw_seconds + 0.25, 0.25, gw_map.shape[1])
+    map_right = figure.layout.xaxis.domain[1]
     figure.add_trace(go.Heatmap(z=gw_map, x=times, y=frequencies, colorscale="Viridis",
-                                colorbar={"x": 0.5, "len": 0.9}), row=1, col=1)
+                                colorbar={"x": map_right + 0.01, "xanchor": "left", "thickness": 12, "len": 0.9}),
+                     row=1, col=1)
     rate, error = 10 ** light_curve[:, 0], 10 ** light_curve[:, 1]
     figure.add_trace(go.Scatter(x=bin_centres, y=rate, mode="markers", error_y={"type": "data", "array": error},
                                 name="count rate", showlegend=False), row=1, col=2)
