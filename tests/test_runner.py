@@ -107,3 +107,25 @@ def test_data_commands(gw150914_h1_file, monkeypatch, isolated_cache, capsys):
 def test_data_fetch_bad_detector_exits_2(capsys):
     assert main(["data", "fetch", "GW150914", "--detectors", "Q1"]) == 2
     assert "detector must be one of" in capsys.readouterr().err
+
+
+def test_ctrl_c_stops_the_run_marks_the_notebook_and_writes_the_report(tmp_path):
+    import signal
+    import time
+
+    started = tmp_path / "started"
+    slow = write_notebook(tmp_path / "slow.ipynb", 'profile = "quick"',
+                          f"import time\nopen({str(started)!r}, 'w').close()\ntime.sleep(120)")
+    never = write_notebook(tmp_path / "never.ipynb", 'profile = "quick"', "1 + 1")
+    run = subprocess.Popen([sys.executable, "-m", "mmlab.lab.cli", "run", str(slow), str(never), "--output",
+                            str(tmp_path / "out")], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not started.exists() and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.2)
+    assert started.exists(), "the slow cell never started"
+    run.send_signal(signal.SIGINT)
+    _, err = run.communicate(timeout=120)
+    assert run.returncode == 130, err
+    assert "mmlab run: interrupted; 0 notebook(s) done" in err and "Traceback" not in err
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert [(e["name"], e["status"]) for e in report["notebooks"]] == [("slow", "interrupted")]

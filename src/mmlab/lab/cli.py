@@ -22,6 +22,11 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     _check_output_folder(args.output)
     report = run_notebooks(notebooks, profile=args.profile, output_dir=args.output)
+    if any(entry["status"] == "interrupted" for entry in report["notebooks"]):
+        done = sum(entry["status"] == "ok" for entry in report["notebooks"])
+        print(f"mmlab run: interrupted; {done} notebook(s) done, report in {args.output / 'report.html'}",
+              file=sys.stderr)
+        return 130
     failed = [entry["name"] for entry in report["notebooks"] if entry["status"] != "ok"]
     print(f"report: {args.output / 'report.html'} ({len(notebooks) - len(failed)}/{len(notebooks)} ok)")
     if failed:

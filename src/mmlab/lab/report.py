@@ -3,7 +3,7 @@
 The report has the schema::
 
     {"profile": "quick",
-     "notebooks": [{"name": "00_tour", "status": "ok" | "failed", "wall_s": 12.3,
+     "notebooks": [{"name": "00_tour", "status": "ok" | "failed" | "interrupted", "wall_s": 12.3,
                     "peak_rss_mb": 412.0, "metrics": {"h1_l1_delay_ms": 7.2}}]}
 
 A failed notebook also carries ``"error"`` (the exception's one-line summary).

@@ -6,7 +6,9 @@ report (:mod:`mmlab.lab.report`).
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import sys
 import threading
 import time
@@ -135,7 +137,7 @@ class _PeakMemoryMonitor:
         self._thread.join()
 
 
-def _execute(notebook, path: Path, executed: Path, progress: bool) -> None:
+def _execute(notebook, path: Path, executed: Path, progress: bool, interrupt: _InterruptWatch | None = None) -> None:
     """Run every cell of a parameterised notebook in one kernel session.
 
     papermill injects the parameters; nbclient executes all cells inside one
@@ -156,6 +158,20 @@ def _execute(notebook, path: Path, executed: Path, progress: bool) -> None:
         store_widget_state=False,  # FigureWidget state repeats plotly.js (4.6 MB) per figure
         on_cell_executed=lambda cell, cell_index, execute_reply: bar.update(1),
     )
+    if interrupt is not None:
+        # nbclient replaces SIGINT handlers with its own event-loop handler while the kernel runs;
+        # this one, added after it, notes the Ctrl-C and shuts the kernel down, so execute() stops.
+        def watch_sigint(notebook) -> None:
+            def on_sigint() -> None:
+                interrupt.hit = True
+                asyncio.ensure_future(client.km.shutdown_kernel(now=True))
+
+            try:
+                asyncio.get_event_loop().add_signal_handler(signal.SIGINT, on_sigint)
+            except RuntimeError:  # not the main thread
+                pass
+
+        client.on_notebook_start = watch_sigint
     try:
         client.execute()
     finally:
@@ -196,16 +212,21 @@ def run_notebook(path: Path, profile: str, output_dir: Path, progress: bool = Tr
     # Figures carry their HTML too (plotly.js embedded once), so the exported page shows them.
     os.environ.setdefault("PLOTLY_RENDERER", "plotly_mimetype+notebook")
     start = time.perf_counter()
-    with _PeakMemoryMonitor() as memory:
+    with _PeakMemoryMonitor() as memory, _InterruptWatch() as interrupt:
         try:
             notebook = papermill.execute_notebook(
                 str(path), None, parameters={"profile": profile}, prepare_only=True, progress_bar=False
             )
-            _execute(notebook, path, executed, progress)
+            _execute(notebook, path, executed, progress, interrupt)
+        except KeyboardInterrupt:
+            pass  # recorded below
         except CellExecutionError as exc:
             status, error = "failed", f"{exc.ename}: {exc.evalue}"
         except Exception as exc:  # kernel died, unreadable notebook, ...
             status, error = "failed", f"{type(exc).__name__}: {exc}"
+    if interrupt.hit:
+        # Ctrl-C reaches the kernel too, whose cell then fails: the cause is the interruption, not that cell.
+        status, error = "interrupted", "interrupted by Ctrl-C"
     wall_s = time.perf_counter() - start
     metrics = {}
     if executed.is_file():
@@ -255,9 +276,29 @@ def run_notebooks(
             + (f" - {result.error}" if result.error else ""),
             file=sys.stderr,
         )
+        if result.status == "interrupted":
+            break
     report = {"profile": profile, "notebooks": [_entry(r) for r in results]}
     write_report(report, output_dir)
     return report
+
+
+class _InterruptWatch:
+    """Notes a Ctrl-C (SIGINT) while a notebook runs, and lets it interrupt as usual (main thread only)."""
+
+    def __enter__(self) -> _InterruptWatch:
+        self.hit, self._previous = False, None
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame) -> None:
+        self.hit = True
+        raise KeyboardInterrupt
+
+    def __exit__(self, *exc_info) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
 
 
 def _export_html(notebook, path: Path) -> None:
