@@ -129,3 +129,20 @@ def test_ctrl_c_stops_the_run_marks_the_notebook_and_writes_the_report(tmp_path)
     assert "mmlab run: interrupted; 0 notebook(s) done" in err and "Traceback" not in err
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert [(e["name"], e["status"]) for e in report["notebooks"]] == [("slow", "interrupted")]
+
+
+def test_report_says_which_code_ran_where_and_when(two_notebooks, tmp_path):
+    import datetime
+    import os
+
+    good, _ = two_notebooks
+    report = run_notebooks([good], output_dir=tmp_path / "out", progress=False)
+    facts = report["run"]
+    git = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=os.path.dirname(__file__))
+    assert facts["git_commit"] == (git.stdout.strip() or None)
+    assert facts["mmlab_version"] == __import__("importlib.metadata").metadata.version("mmlab")
+    ran = datetime.datetime.strptime(facts["date"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+    assert abs((datetime.datetime.now(datetime.timezone.utc) - ran).total_seconds()) < 600
+    assert f"{os.cpu_count()} CPUs" in facts["machine"]
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert facts["date"] in page and "git commit" in page

@@ -3,6 +3,8 @@
 The report has the schema::
 
     {"profile": "quick",
+     "run": {"mmlab_version": "0.1.0", "git_commit": "6531934…" | null, "date": "2026-12-01T15:49:28Z",
+             "machine": "host, Linux x86_64, 2 CPUs, 24.0 GiB", "python": "3.11.7"},
      "notebooks": [{"name": "00_tour", "status": "ok" | "failed" | "interrupted", "wall_s": 12.3,
                     "peak_rss_mb": 412.0, "metrics": {"h1_l1_delay_ms": 7.2}}]}
 
@@ -13,11 +15,46 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from pathlib import Path
 
 from mmlab.core.cache import atomic_write
 
-__all__ = ["render_html", "write_report"]
+__all__ = ["render_html", "run_facts", "write_report"]
+
+
+def run_facts(source_dir: Path | None = None) -> dict:
+    """What a reader needs to place a run: mmlab's version, the git commit, the date (UTC) and the machine.
+
+    Parameters
+    ----------
+    source_dir : pathlib.Path, optional
+        A folder of the checkout (default: this package's); the commit is ``None`` outside git.
+    """
+    import datetime
+    import platform
+    import subprocess
+    from importlib.metadata import PackageNotFoundError, version
+
+    import psutil
+
+    try:
+        mmlab_version = version("mmlab")
+    except PackageNotFoundError:
+        mmlab_version = "unknown"
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=source_dir or Path(__file__).parent,
+                                capture_output=True, text=True, timeout=10, check=True).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        commit = None
+    memory = psutil.virtual_memory().total / 2**30
+    return {
+        "mmlab_version": mmlab_version, "git_commit": commit,
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": f"{platform.node()}, {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
+                   f"{memory:.1f} GiB",
+        "python": platform.python_version(),
+    }
 
 
 def write_report(report: dict, output_dir: Path) -> None:
@@ -26,6 +63,14 @@ def write_report(report: dict, output_dir: Path) -> None:
         handle.write(json.dumps(report, indent=2) + "\n")
     with atomic_write(Path(output_dir) / "report.html") as handle:
         handle.write(render_html(report))
+
+
+def _facts_html(facts: dict) -> str:
+    if not facts:
+        return ""
+    items = "".join(f"<li>{html.escape(k.replace('_', ' '))}: <code>{html.escape(str(v))}</code></li>"
+                    for k, v in facts.items())
+    return f"<ul>{items}</ul>"
 
 
 def render_html(report: dict) -> str:
@@ -51,6 +96,7 @@ tr.ok td:nth-child(2) {{ color: #17702a; }} tr.failed td:nth-child(2) {{ color: 
 </style></head><body>
 <h1>mmlab run report</h1>
 <p>Profile <b>{html.escape(report['profile'])}</b>: {len(report['notebooks'])} notebooks, {failed} failed.</p>
+{_facts_html(report.get("run") or dict())}
 <table><tr><th>notebook</th><th>status</th><th>wall [s]</th><th>peak RSS [MB]</th><th>metrics</th></tr>
 {''.join(rows)}
 </table></body></html>

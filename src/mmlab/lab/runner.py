@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mmlab.core.cache import atomic_write
 from mmlab.core.profiles import check_profile
-from mmlab.lab.report import write_report
+from mmlab.lab.report import run_facts, write_report
 
 __all__ = ["NOTEBOOK_DIR", "STUDY_NOTEBOOKS", "NotebookNotFoundError", "NotebookResult", "resolve_notebooks",
            "run_notebook", "run_notebooks"]
@@ -278,7 +278,7 @@ def run_notebooks(
         )
         if result.status == "interrupted":
             break
-    report = {"profile": profile, "notebooks": [_entry(r) for r in results]}
+    report = {"profile": profile, "run": run_facts(), "notebooks": [_entry(r) for r in results]}
     write_report(report, output_dir)
     return report
 
@@ -302,10 +302,18 @@ class _InterruptWatch:
 
 
 def _export_html(notebook, path: Path) -> None:
-    """Render an executed notebook as a standalone HTML page (figures included)."""
+    """Render an executed notebook as a standalone HTML page (figures included, metric outputs left out)."""
+    import copy
+
     from nbconvert import HTMLExporter
 
-    body, _ = HTMLExporter().from_notebook_node(notebook)
+    from mmlab.core.metrics import METRIC_MIMETYPE
+
+    page = copy.deepcopy(notebook)
+    for cell in page.cells:
+        if "outputs" in cell:
+            cell.outputs = [o for o in cell.outputs if set(o.get("data", {})) != {METRIC_MIMETYPE}]
+    body, _ = HTMLExporter().from_notebook_node(page)
     with atomic_write(path) as handle:
         handle.write(body)
 
