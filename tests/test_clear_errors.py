@@ -1,6 +1,7 @@
 """Bad input met by a probe of the library and the CLI: each gets one clear error naming the value (issue 17)."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -99,3 +100,42 @@ def test_recorded_metrics_are_quiet_in_a_notebook(monkeypatch):
     monkeypatch.setattr(IPython.display, "display", lambda bundle, raw: shown.append(bundle))
     metrics.record("quiet_metric", 0.5)
     assert shown == [{metrics.METRIC_MIMETYPE: {"name": "quiet_metric", "value": 0.5}}]
+
+
+def test_verify_reads_files_the_manifest_does_not_list(isolated_cache, gw150914_h1_file, capsys):
+    folder = isolated_cache / "gwosc"
+    folder.mkdir()
+    (folder / gw150914_h1_file.name).write_bytes(gw150914_h1_file.read_bytes()[:300_000])  # truncated copy
+    assert main(["data", "verify"]) == 1
+    out = capsys.readouterr().out
+    assert f"CORRUPT  gwosc/{gw150914_h1_file.name} (not in the manifest)" in out and "1 problem(s)" in out
+
+
+def test_a_truncated_cache_file_falls_back_to_the_mirror(isolated_cache, gw150914_h1_file):
+    from mmlab.core.cache import add_to_manifest
+    from mmlab.io.gwosc import locate_gwosc
+
+    folder = isolated_cache / "gwosc"
+    folder.mkdir()
+    cached = folder / gw150914_h1_file.name
+    cached.write_bytes(gw150914_h1_file.read_bytes())
+    add_to_manifest(cached, "https://gwosc.org/example")
+    cached.write_bytes(gw150914_h1_file.read_bytes()[:300_000])  # truncated after it was recorded
+    with pytest.warns(UserWarning, match="truncated or changed"):
+        found = locate_gwosc("GW150914", "H1")
+    assert found == gw150914_h1_file
+
+
+def test_a_read_only_cache_is_refused_before_building(tmp_path, monkeypatch):
+    import os
+
+    from mmlab.core import cache
+    from mmlab.studies.ccsn.datasets import Dataset, DatasetConfig
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    # Root may write anywhere, so the folder is made read-only as os.access reports it.
+    monkeypatch.setattr(cache.os, "access", lambda path, mode: Path(path) != folder and os.access(path, mode))
+    monkeypatch.setattr(Dataset, "build", classmethod(lambda cls, config, progress=True: pytest.fail("built")))
+    with pytest.raises(PermissionError, match="is not writable; set MMLAB_DATA_DIR"):
+        Dataset.load(DatasetConfig(n_per_class=3), directory=folder)

@@ -345,6 +345,16 @@ class CachedDataset:
             pass
         except DataFileError as exc:
             warnings.warn(f"rebuilding the data set: {exc}", stacklevel=2)
+        folder = cls.paths(config, directory)[0].parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PermissionError(f"cannot create the data-set folder {folder} ({exc.strerror or exc}); set "
+                                  "MMLAB_DATA_DIR to a writable folder") from None
+        if not os.access(folder, os.W_OK | os.X_OK):
+            # Checked before the build: a simulation of minutes must not end in a failed write.
+            raise PermissionError(f"the data-set folder {folder} is not writable; set MMLAB_DATA_DIR to a writable "
+                                  "folder")
         dataset = cls.build(config, progress=progress)
         dataset.save(directory)
         return dataset

@@ -16,12 +16,13 @@ from __future__ import annotations
 import os
 import re
 import urllib.request
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from mmlab.core.cache import DataFileError, add_to_manifest, atomic_write
+from mmlab.core.cache import DataFileError, add_to_manifest, atomic_write, read_manifest
 from mmlab.core.config import data_dir, mirror_dir, search_folders
 from mmlab.core.strain import Strain
 from mmlab.core.validation import check_choice
@@ -204,6 +205,7 @@ def find_gwosc_file(gps: float, detector: str, duration: int, sample_rate: int) 
     GwoscFile or None
         The first match, cache first; None if neither has one.
     """
+    manifest = read_manifest()
     for folder in _gwosc_folders():
         if not folder.is_dir():
             continue
@@ -216,7 +218,22 @@ def find_gwosc_file(gps: float, detector: str, duration: int, sample_rate: int) 
                 and candidate.sample_rate == sample_rate
                 and candidate.covers(gps)
             ):
-                return candidate
+                problem = _cache_problem(path, manifest)
+                if problem is None:
+                    return candidate
+                warnings.warn(f"skipping {path}: {problem}; looking further (mirror, then download)", stacklevel=2)
+    return None
+
+
+def _cache_problem(path: Path, manifest: dict) -> str | None:
+    """Why a file of the cache cannot be used (its size differs from the manifest's), or None (mirror files too)."""
+    try:
+        relative = path.relative_to(data_dir()).as_posix()
+    except ValueError:
+        return None
+    entry = manifest.get(relative)
+    if entry is not None and path.stat().st_size != entry["bytes"]:
+        return f"{path.stat().st_size} bytes where the manifest recorded {entry['bytes']} (truncated or changed)"
     return None
 
 

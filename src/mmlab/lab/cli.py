@@ -77,7 +77,20 @@ def _data_verify(args: argparse.Namespace) -> int:
 
     cache = data_dir()
     problems = 0
-    for relative, entry in sorted(read_manifest().items()):
+    manifest = read_manifest()
+    # Files in the cache that the manifest does not list (copied in by hand, or left by an old version).
+    for path in sorted((cache / "gwosc").glob("*.hdf5")) if (cache / "gwosc").is_dir() else ():
+        relative = path.relative_to(cache).as_posix()
+        if relative in manifest:
+            continue
+        try:
+            read_gwosc(path)
+        except DataFileError as exc:
+            print(f"CORRUPT  {relative} (not in the manifest): {exc}")
+            problems += 1
+        else:
+            print(f"unlisted {relative} (reads, but not in the manifest)")
+    for relative, entry in sorted(manifest.items()):
         path = cache / relative
         if not path.is_file():
             print(f"MISSING  {relative}")
