@@ -25,6 +25,8 @@ ANOMALY_MODELS = ("IsolationForest", "AADForest", "PineForest")
 
 
 def _model(name: str, seed: int):
+    # One thread: coniferest's forests draw differently with the thread count, and the same seed must give
+    # the same ranking on every machine.
     from coniferest.aadforest import AADForest
     from coniferest.isoforest import IsolationForest
     from coniferest.pineforest import PineForest
