@@ -139,3 +139,23 @@ def test_a_read_only_cache_is_refused_before_building(tmp_path, monkeypatch):
     monkeypatch.setattr(Dataset, "build", classmethod(lambda cls, config, progress=True: pytest.fail("built")))
     with pytest.raises(PermissionError, match="is not writable; set MMLAB_DATA_DIR"):
         Dataset.load(DatasetConfig(n_per_class=3), directory=folder)
+
+
+@pytest.mark.parametrize(("build", "message"), [
+    ("mmlab.studies.multimodal.datasets:PopulationConfig(sample_rate=-1)", "sample_rate must be a finite positive"),
+    ("mmlab.studies.multimodal.datasets:PopulationConfig(image_shape=(0, 0))", "image_shape must be an integer >= 8"),
+    ("mmlab.studies.multimodal.datasets:PopulationConfig(seed=-1)", "seed must be an integer >= 0, got -1"),
+    ("mmlab.studies.multimodal.datasets:PopulationConfig(mass_range=())", "mass_range must be"),
+    ("mmlab.studies.representation.datasets:BNSConfig(f_lower=5000.0)", "below the Nyquist frequency"),
+    ("mmlab.wdf.excess_power:ExcessPowerConfig(min_excess=float('nan'))", "min_excess must be a finite number"),
+    ("mmlab.stream.pipeline:StreamConfig(max_deliveries=0)", "max_deliveries must be an integer >= 1"),
+    ("mmlab.stream.pipeline:StreamConfig(alert_snr=-8)", "alert_snr must be a finite positive"),
+    ("mmlab.signals.lightcurves:ZTFCadence(limiting_mag=float('nan'))", "limiting_mag must lie in"),
+])
+def test_configurations_are_checked_when_built(build, message):
+    import importlib
+
+    module, expression = build.split(":")
+    namespace = vars(importlib.import_module(module))
+    with pytest.raises(ValueError, match=message):
+        eval(expression, dict(namespace))

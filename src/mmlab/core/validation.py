@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["check_choice", "check_in_range", "check_light_curve", "check_positive"]
+__all__ = ["check_choice", "check_in_range", "check_integer", "check_light_curve", "check_positive"]
 
 
 def check_positive(name: str, value, unit: str | None = None) -> float:
@@ -36,6 +36,27 @@ def check_positive(name: str, value, unit: str | None = None) -> float:
         where = f" {unit}" if unit else ""
         raise ValueError(f"{name} must be a finite positive number{where}, got {value!r}")
     return number
+
+
+def check_integer(name: str, value, minimum: int = 0) -> int:
+    """Return ``value`` as an int if it is a whole number (not a bool) of at least ``minimum``, else raise.
+
+    Examples
+    --------
+    >>> check_integer("n_bins", 32, 2)
+    32
+    >>> check_integer("seed", -1)
+    Traceback (most recent call last):
+    ...
+    ValueError: seed must be an integer >= 0, got -1
+    """
+    try:
+        whole = not isinstance(value, bool) and float(value) == int(value)
+    except (TypeError, ValueError, OverflowError):
+        whole = False
+    if not whole or int(value) < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
 
 
 def check_in_range(name: str, value, low: float, high: float) -> float:

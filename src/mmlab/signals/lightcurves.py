@@ -71,6 +71,9 @@ class ZTFCadence:
         if not 0 < low <= high:
             raise ValueError(f"gap_days must be (low, high) with 0 < low <= high, got {self.gap_days!r}")
         check_in_range("band_probability", self.band_probability, 0.0, 1.0)
+        check_in_range("limiting_mag", self.limiting_mag, 10.0, 30.0)
+        check_in_range("limiting_mag_scatter", self.limiting_mag_scatter, 0.0, 2.0)
+        check_in_range("before_days", self.before_days, 0.0, 1000.0)
         check_positive("after_days", self.after_days, "days")
 
 

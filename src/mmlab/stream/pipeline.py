@@ -17,11 +17,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mmlab.core.strain import Strain
+from mmlab.core.validation import check_integer, check_positive
 from mmlab.gw.coincidence import coincidence_window
 from mmlab.gw.detectors import detector_names
 from mmlab.stream.alerts import AlertSink, alert_record
 from mmlab.stream.chunks import Chunk, ChunkError, check_chunk
-from mmlab.stream.stages import classify, detector_step, initial_network_state, network_step
+from mmlab.stream.stages import (
+    classify,
+    detector_step,
+    initial_network_state,
+    network_step,
+)
 from mmlab.wdf.excess_power import ExcessPowerConfig
 from mmlab.wdf.filter import WaveletDetectionFilter
 from mmlab.wdf.search import TransientSearch
@@ -79,6 +85,12 @@ class StreamConfig:
 
     def __post_init__(self):
         object.__setattr__(self, "detectors", detector_names(self.detectors))
+        for name in ("sample_rate", "wdf_threshold", "excess_power_block", "alert_snr"):
+            check_positive(name, getattr(self, name))
+        if not (np.isfinite(self.min_excess) and self.min_excess >= 0):
+            raise ValueError(f"min_excess must be a finite number >= 0, got {self.min_excess!r}")
+        check_integer("segment", self.segment, 64)
+        check_integer("max_deliveries", self.max_deliveries, 1)
 
     @property
     def window(self) -> float:

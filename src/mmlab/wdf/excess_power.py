@@ -126,6 +126,8 @@ class ExcessPowerConfig:
             raise ValueError(f"band must be (low, high) Hz with 0 < low < high, got {self.band!r}")
         object.__setattr__(self, "band", (float(low), float(high)))
         check_positive("block", self.block, "s")
+        if not (np.isfinite(self.min_excess) and self.min_excess >= 0):
+            raise ValueError(f"min_excess must be a finite number >= 0, got {self.min_excess!r}")
         if not self.pad >= max(durations):
             raise ValueError(f"pad must be at least the longest tile ({max(durations)} s), got {self.pad!r}")
 

@@ -23,14 +23,21 @@ from tqdm.auto import tqdm
 from mmlab.core.cache import CachedDataset
 from mmlab.core.cosmology import redshift_from_distance
 from mmlab.core.seeding import RandomState, as_generator
-from mmlab.core.validation import check_in_range
+from mmlab.core.validation import check_in_range, check_integer, check_positive
 from mmlab.gw.detectors import DESIGN_PSD_OF, antenna_pattern, random_sky
 from mmlab.gw.inject import add_signal, detector_signal
 from mmlab.gw.noise import colored_noise
 from mmlab.gw.timefreq import spectrogram_image
 from mmlab.gw.whiten import spectral_whiten
 from mmlab.signals.cbc import binary_neutron_star
-from mmlab.signals.grb import Afterglow, XRTBins, light_curve_features, observe_xrt, random_afterglow, xrt_count_rate
+from mmlab.signals.grb import (
+    Afterglow,
+    XRTBins,
+    light_curve_features,
+    observe_xrt,
+    random_afterglow,
+    xrt_count_rate,
+)
 
 __all__ = [
     "POPULATION_COLUMNS", "MultimodalDataset", "PopulationConfig", "build_multimodal_dataset", "distance_limits",
@@ -101,10 +108,19 @@ class PopulationConfig:
         if not 0 < low < high:
             raise ValueError(f"distance_range must be (low, high) Mpc with 0 < low < high, got {self.distance_range!r}")
         check_in_range("z_max", self.z_max, 1e-3, 10.0)
-        if not 0 < self.mass_range[0] < self.mass_range[1]:
+        if len(self.mass_range) != 2 or not 0 < self.mass_range[0] < self.mass_range[1]:
             raise ValueError(f"mass_range must be (low, high) Msun with 0 < low < high, got {self.mass_range!r}")
         if self.detector not in DESIGN_PSD_OF:
             raise ValueError(f"unknown detector {self.detector!r}; known detectors are {list(DESIGN_PSD_OF)}")
+        check_in_range("spin_max", self.spin_max, 0.0, 0.99)
+        for name, unit in (("sample_rate", "Hz"), ("gw_seconds", "s"), ("f_lower", "Hz")):
+            check_positive(name, getattr(self, name), unit)
+        if self.f_lower >= self.sample_rate / 2:
+            raise ValueError(f"f_lower={self.f_lower} Hz must be below the Nyquist frequency {self.sample_rate / 2} Hz")
+        if len(self.image_shape) != 2 or any(check_integer("image_shape", n, 8) != n for n in self.image_shape):
+            raise ValueError(f"image_shape must be two integers of at least 8 pixels, got {self.image_shape!r}")
+        check_integer("n_bins", self.n_bins, 2)
+        check_integer("seed", self.seed, 0)
         if len(self.split) != 3 or abs(sum(self.split) - 1) > 1e-9 or min(self.split) <= 0:
             raise ValueError(f"split must be three positive fractions summing to 1, got {self.split!r}")
         for name in ("distance_range", "mass_range", "image_shape", "split"):

@@ -74,6 +74,9 @@ class BNSConfig:
         check_positive("duration", self.duration, "s")
         check_positive("sample_rate", self.sample_rate, "Hz")
         check_positive("pad", self.pad, "s")
+        check_positive("f_lower", self.f_lower, "Hz")
+        if self.f_lower >= self.sample_rate / 2:
+            raise ValueError(f"f_lower={self.f_lower} Hz must be below the Nyquist frequency {self.sample_rate / 2} Hz")
         for name in ("mass_range", "snr_range", "merger_range"):
             low, high = getattr(self, name)
             if not 0 < low <= high:
