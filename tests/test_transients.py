@@ -323,3 +323,20 @@ def test_oracle_widget_refits_on_each_answer_and_redraws():
     assert len(learner.labelled) == 5
     with pytest.raises(ValueError, match="one light curve per pool object"):
         oracle_widget(learner, curves[:3], pool, labels)
+
+
+def test_plasticc_class_names_follow_the_release_codes(tmp_path, mirror):
+    import pandas as pd
+
+    from mmlab.io.plasticc import CLASS_NAMES, PLASTICC_FILES
+
+    metadata = pd.read_csv(mirror / "plasticc" / PLASTICC_FILES[1])
+    # The shipped names agree with the release's codes (Kessler et al. 2019) ...
+    assert (metadata.target.map(CLASS_NAMES) == metadata.class_name).all()
+    # ... so a metadata file without names (the release's own) reads the same.
+    points = pd.read_csv(mirror / "plasticc" / PLASTICC_FILES[0], nrows=5000)
+    kept = metadata[metadata.object_id.isin(points.object_id.unique())]
+    points.to_csv(tmp_path / PLASTICC_FILES[0], index=False)
+    kept.drop(columns=["class_name"]).to_csv(tmp_path / PLASTICC_FILES[1], index=False)
+    curves, _ = load_plasticc(tmp_path)
+    assert [c.meta["class_name"] for c in curves] == kept.class_name.tolist()

@@ -13,7 +13,7 @@ from mmlab.core.photometry import LightCurve, LightCurveError, make_light_curve
 if TYPE_CHECKING:
     from astropy.table import Table
 
-__all__ = ["PASSBANDS", "PLASTICC_FILES", "load_plasticc"]
+__all__ = ["CLASS_NAMES", "PASSBANDS", "PLASTICC_FILES", "load_plasticc"]
 
 #: PLAsTiCC's passband codes 0–5 and mmlab's band names.
 PASSBANDS = ("lsstu", "lsstg", "lsstr", "lssti", "lsstz", "lssty")
@@ -21,8 +21,14 @@ PASSBANDS = ("lsstu", "lsstg", "lsstr", "lssti", "lsstz", "lssty")
 #: The files of ``plasticc/``.
 PLASTICC_FILES = ("lightcurves.csv.gz", "metadata.csv")
 
+#: PLAsTiCC's class codes (Kessler et al. 2019, table 2) and the names of the training set's classes.
+CLASS_NAMES = {
+    90: "SNIa", 67: "SNIa-91bg", 52: "SNIax", 42: "SNII", 62: "SNIbc", 95: "SLSN-I", 15: "TDE", 64: "KN", 88: "AGN",
+    92: "RRL", 65: "M-dwarf flare", 16: "EB", 53: "Mira", 6: "mu-Lens-Single",
+}
+
 _POINT_COLUMNS = ("object_id", "mjd", "passband", "flux", "flux_err", "detected_bool")
-_META_COLUMNS = ("object_id", "class_name", "target", "true_z", "ddf_bool")
+_META_COLUMNS = ("object_id", "target", "true_z", "ddf_bool")
 
 
 def load_plasticc(folder: str | os.PathLike | None = None) -> tuple[list[LightCurve], Table]:
@@ -66,6 +72,12 @@ def load_plasticc(folder: str | os.PathLike | None = None) -> tuple[list[LightCu
         missing = [c for c in needed if c not in table.columns]
         if missing:
             raise DataFileError(f"{folder / name}: missing columns {missing} (expected {list(needed)})")
+    if "class_name" not in metadata.columns:  # the release's own file has only the codes
+        unknown = sorted(set(metadata.target) - set(CLASS_NAMES))
+        if unknown:
+            raise DataFileError(f"{folder / PLASTICC_FILES[1]}: unknown class code {unknown[0]!r}; known: "
+                                f"{sorted(CLASS_NAMES)}")
+        metadata["class_name"] = metadata.target.map(CLASS_NAMES)
     bad_band = ~points.passband.isin(range(len(PASSBANDS)))
     if bad_band.any():
         row = points[bad_band].iloc[0]
