@@ -35,7 +35,7 @@ from mmlab.core.config import data_dir
 
 __all__ = [
     "MANIFEST", "SUBSETS", "CachedDataset", "DataFileError", "add_to_manifest", "atomic_write", "file_lock",
-    "read_arrays", "read_manifest", "sha256sum", "write_arrays",
+    "read_arrays", "read_manifest", "require_columns", "sha256sum", "write_arrays",
 ]
 
 #: The cache manifest of downloaded files, in the cache folder.
@@ -50,6 +50,13 @@ FILE_MODE = 0o644
 
 class DataFileError(ValueError):
     """A data file exists but is truncated, corrupt or not of the expected kind."""
+
+
+def require_columns(columns, needed, path: str | os.PathLike) -> None:
+    """Raise a :class:`DataFileError` naming the file and the missing columns unless ``columns`` has ``needed``."""
+    missing = [name for name in needed if name not in set(columns)]
+    if missing:
+        raise DataFileError(f"{path}: missing columns {missing} (expected {list(needed)})")
 
 
 @contextlib.contextmanager

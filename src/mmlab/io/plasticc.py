@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mmlab.core.cache import DataFileError
+from mmlab.core.cache import DataFileError, require_columns
 from mmlab.core.config import search_folders
 from mmlab.core.photometry import LightCurve, LightCurveError, make_light_curve
 
@@ -67,11 +67,8 @@ def load_plasticc(folder: str | os.PathLike | None = None) -> tuple[list[LightCu
     folder = Path(folder)
     points = pd.read_csv(folder / PLASTICC_FILES[0])
     metadata = pd.read_csv(folder / PLASTICC_FILES[1])
-    for table, name, needed in ((points, PLASTICC_FILES[0], _POINT_COLUMNS),
-                                (metadata, PLASTICC_FILES[1], _META_COLUMNS)):
-        missing = [c for c in needed if c not in table.columns]
-        if missing:
-            raise DataFileError(f"{folder / name}: missing columns {missing} (expected {list(needed)})")
+    require_columns(points.columns, _POINT_COLUMNS, folder / PLASTICC_FILES[0])
+    require_columns(metadata.columns, _META_COLUMNS, folder / PLASTICC_FILES[1])
     if "class_name" not in metadata.columns:  # the release's own file has only the codes
         unknown = sorted(set(metadata.target) - set(CLASS_NAMES))
         if unknown:

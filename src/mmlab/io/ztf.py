@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mmlab.core.cache import DataFileError
+from mmlab.core.cache import DataFileError, require_columns
 from mmlab.core.config import search_folders
 from mmlab.core.photometry import (
     LightCurve,
@@ -84,11 +84,8 @@ def load_ztf_tns(folder: str | os.PathLike | None = None) -> tuple[list[LightCur
     folder = Path(folder) if folder is not None else _find("ztf_tns", TNS_FILES)
     points = pd.read_csv(folder / TNS_FILES[0])
     labels = pd.read_csv(folder / TNS_FILES[1])
-    for table, name, needed in ((points, TNS_FILES[0], ("objectId", "jd", "fid", "magpsf", "sigmapsf")),
-                                (labels, TNS_FILES[1], ("objectId", "tns_type", "is_snia"))):
-        missing = [c for c in needed if c not in table.columns]
-        if missing:
-            raise DataFileError(f"{folder / name}: missing columns {missing} (expected {list(needed)})")
+    require_columns(points.columns, ("objectId", "jd", "fid", "magpsf", "sigmapsf"), folder / TNS_FILES[0])
+    require_columns(labels.columns, ("objectId", "tns_type", "is_snia"), folder / TNS_FILES[1])
     repeated = points.duplicated(["objectId", "jd", "fid"])
     points = points[~repeated]
     groups = dict(tuple(points.groupby("objectId", sort=False)))

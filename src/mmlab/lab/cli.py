@@ -70,10 +70,21 @@ def _data_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
-def _data_verify(args: argparse.Namespace) -> int:
-    from mmlab.core.cache import DataFileError, read_manifest, sha256sum
-    from mmlab.core.config import data_dir
+def _unreadable(path: Path) -> str | None:
+    """Why :func:`~mmlab.io.gwosc.read_gwosc` rejects a cached file, or None if it reads."""
+    from mmlab.core.cache import DataFileError
     from mmlab.io.gwosc import read_gwosc
+
+    try:
+        read_gwosc(path)
+    except DataFileError as exc:
+        return str(exc)
+    return None
+
+
+def _data_verify(args: argparse.Namespace) -> int:
+    from mmlab.core.cache import read_manifest, sha256sum
+    from mmlab.core.config import data_dir
 
     cache = data_dir()
     problems = 0
@@ -83,13 +94,10 @@ def _data_verify(args: argparse.Namespace) -> int:
         relative = path.relative_to(cache).as_posix()
         if relative in manifest:
             continue
-        try:
-            read_gwosc(path)
-        except DataFileError as exc:
-            print(f"CORRUPT  {relative} (not in the manifest): {exc}")
-            problems += 1
-        else:
-            print(f"unlisted {relative} (reads, but not in the manifest)")
+        problem = _unreadable(path)
+        print(f"CORRUPT  {relative} (not in the manifest): {problem}" if problem
+              else f"unlisted {relative} (reads, but not in the manifest)")
+        problems += problem is not None
     for relative, entry in sorted(manifest.items()):
         path = cache / relative
         if not path.is_file():
@@ -99,13 +107,9 @@ def _data_verify(args: argparse.Namespace) -> int:
             print(f"CHANGED  {relative} (SHA-256 differs from the manifest)")
             problems += 1
         else:
-            try:
-                read_gwosc(path)
-            except DataFileError as exc:
-                print(f"CORRUPT  {relative}: {exc}")
-                problems += 1
-            else:
-                print(f"ok       {relative}")
+            problem = _unreadable(path)
+            print(f"CORRUPT  {relative}: {problem}" if problem else f"ok       {relative}")
+            problems += problem is not None
     print(f"{problems} problem(s) in {cache}")
     return 1 if problems else 0
 
