@@ -136,9 +136,10 @@ EXPECTED_METRICS = {
         "fink_agreement_snia": (0.1, 1.0),
     },
     "08_gw_representation": {
-        # Issue 18, quick profile (1000 + 1000 training windows, 6 epochs; 500 test signals at SNR 4-20, 1000 noise
-        # windows). Measured: raw 0.00, whitened 0.52, |FFT| 0.49, spectrogram 0.65, Q-transform 0.60, matched
-        # filter 0.89. The raw series teaches a CNN nothing (the study: 50 % accuracy, chance) ...
+        # Issue 18, quick profile (1000 + 1000 training windows, 4 epochs; 500 test signals at SNR 4-20, 1000 noise
+        # windows). Measured: raw 0.00, whitened 0.41, |FFT| 0.46, spectrogram 0.65, Q-transform 0.59, matched
+        # filter 0.89 (6 epochs gave 0.52 / 0.49 / 0.65 / 0.60 in 50 % more time). The raw series teaches a CNN
+        # nothing (the study: 50 % accuracy, chance) ...
         "tpr_fap1e3_timeseries_raw": (0.0, 0.05),
         # ... the others learn, the spectrogram most (the study's ranking) ...
         "tpr_fap1e3_timeseries_whitened": (0.3, 1.0),
@@ -149,6 +150,23 @@ EXPECTED_METRICS = {
         "tpr_fap1e3_matched_filter": (0.8, 1.0),
         # Best network's sensitive distance over the matched filter's: 0.68 measured; the goal of 0.8 is not met.
         "sensitive_distance_ratio_best_network": (0.5, 1.0),
+    },
+    "09_strong_lenses": {
+        # Issue 19, quick profile (800 training and 600 test cutouts, 6 epochs; active learning on a pool of 300).
+        # Measured: AUROC 0.95 for both networks (goal at 10,000 test cutouts: 0.98), recall at zero false
+        # positives 0.35 (goal 0.5; set by the one most lens-like of 300 negatives, mostly a ring galaxy) ...
+        "auroc_cnn": (0.88, 1.0),
+        "auroc_attention": (0.88, 1.0),
+        "tpr_zero_fp_best": (0.05, 1.0),
+        # ... active learning: a single run per strategy of a few refits, within its noise of random here
+        # (measured: 0.47 of the pool for least confidence, 0.20 for random; goal 0.25 against 0.5) ...
+        "al_label_fraction_best": (0.0, 1.0),
+        "al_label_fraction_random": (0.0, 1.0),
+        # ... the best network's Grad-CAM heat sits on the arcs: 0.45 of it in the Einstein annulus measured (goal
+        # 0.7), where a map blind to the arcs would put the annulus's share of the cutout, about 4 % ...
+        "gradcam_annulus_fraction": (0.2, 1.0),
+        # ... and the simulation's speed is only checked for sanity (benchmarks/lensing.py measures it: goal 100/s).
+        "lens_images_per_second": (1.0, float("inf")),
     },
     "06_realtime_stream": {
         # Wall-clock figures are only checked for sanity here (faster than real time, latency under 5 s);

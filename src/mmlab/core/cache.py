@@ -285,10 +285,16 @@ class CachedDataset:
         return {name: values for name, values in self.to_arrays().items() if name != "subset"}
 
     def part(self, name: str) -> dict[str, np.ndarray]:
-        """The arrays of the ``"train"``, ``"validation"`` or ``"test"`` samples."""
+        """The arrays of the ``"train"``, ``"validation"`` or ``"test"`` samples.
+
+        Where the subset's samples are contiguous the arrays are views (no copy of a large image set).
+        """
         if name not in SUBSETS:
             raise ValueError(f"subset must be one of {list(SUBSETS)}, got {name!r}")
         chosen = np.asarray(self.subset) == SUBSETS.index(name)
+        index = np.flatnonzero(chosen)
+        if index.size and index[-1] - index[0] + 1 == index.size:
+            chosen = slice(int(index[0]), int(index[-1]) + 1)
         return {array: values[chosen] for array, values in self.part_arrays().items()}
 
     @classmethod

@@ -25,9 +25,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = [
-    "KERAS_BACKEND", "TF_CPP_MIN_LOG_LEVEL", "configure_environment", "data_dir", "import_keras", "mirror_dir",
-    "search_folders", "silenced_stderr",
+    "KERAS_BACKEND", "MALLOC_ARENAS", "TF_CPP_MIN_LOG_LEVEL", "configure_environment", "data_dir", "import_keras",
+    "mirror_dir", "release_memory", "search_folders", "silenced_stderr",
 ]
+
+#: glibc malloc arenas allowed once TensorFlow starts (its default is eight per core, one per busy thread). TF's
+#: worker threads otherwise scatter freed memory over many arenas that are never returned to the system: measured
+#: here, eight refits of a small CNN grew a process from 950 to 1,380 MB; with 2 arenas, ``clear_session`` and
+#: :func:`release_memory`, from 890 to 970 MB.
+MALLOC_ARENAS = 2
 
 #: Keras backend mmlab is built and measured on (fastest on CPU here).
 KERAS_BACKEND = "tensorflow"
@@ -84,6 +90,7 @@ def import_keras() -> types.ModuleType:
     import logging
 
     configure_environment()
+    _libc_call("mallopt", -8, MALLOC_ARENAS)  # M_ARENA_MAX, before TensorFlow starts its threads
     with silenced_stderr():
         import keras
         import tensorflow  # noqa: F401  (initialise the runtime while silenced)
@@ -94,6 +101,29 @@ def import_keras() -> types.ModuleType:
 
     seed_keras()
     return keras
+
+
+def _libc_call(name: str, *arguments: int) -> None:
+    """Call a glibc function where there is one (Linux); elsewhere do nothing."""
+    import ctypes
+    import ctypes.util
+
+    library = ctypes.util.find_library("c")
+    function = getattr(ctypes.CDLL(library), name, None) if library else None
+    if function is not None:
+        function(*arguments)
+
+
+def release_memory() -> None:
+    """Forget Keras's global state (old models' graphs) and hand freed heap memory back to the system.
+
+    For loops that build many networks (active learning); models still referenced keep working.
+    """
+    import gc
+
+    import_keras().backend.clear_session()
+    gc.collect()
+    _libc_call("malloc_trim", 0)
 
 
 def data_dir() -> Path:

@@ -35,6 +35,7 @@ STUDY_NOTEBOOKS = (
     "06_realtime_stream.ipynb",
     "07_optical_transients.ipynb",
     "08_gw_representation.ipynb",
+    "09_strong_lenses.ipynb",
 )
 
 #: Folder of the study notebooks in a source checkout.

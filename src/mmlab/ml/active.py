@@ -81,10 +81,11 @@ class ActiveLearner:
     Parameters
     ----------
     pool : numpy.ndarray
-        ``(n_pool, n_features)`` features of every object that could be labelled.
+        ``(n_pool, n_features)`` features of every object that could be labelled, or
+        ``(n_pool, ...)`` images for a network (kept in their float precision).
     model_factory : callable
         Returns a fresh, unfitted scikit-learn classifier (``fit``/``predict_proba``;
-        ``estimators_`` for ``qbc``).
+        ``estimators_`` for ``qbc``), or a :class:`mmlab.ml.training.NetworkClassifier`.
     strategy : str
         One of :data:`QUERY_STRATEGIES`.
     classes : sequence
@@ -109,9 +110,12 @@ class ActiveLearner:
 
     def __post_init__(self) -> None:
         check_choice("strategy", self.strategy, QUERY_STRATEGIES)
-        self.pool = np.asarray(self.pool, dtype=float)
-        if self.pool.ndim != 2 or self.pool.shape[0] == 0:
-            raise ValueError(f"pool must be a non-empty (n_objects, n_features) array, got shape {self.pool.shape}")
+        self.pool = np.asarray(self.pool)
+        if not np.issubdtype(self.pool.dtype, np.floating):
+            self.pool = self.pool.astype(float)
+        if self.pool.ndim < 2 or self.pool.shape[0] == 0:
+            raise ValueError(f"pool must be a non-empty (n_objects, ...) array of features or images, got shape "
+                             f"{self.pool.shape}")
         self._rng = as_generator(self.seed)
 
     def teach(self, index: int, label) -> None:
@@ -146,7 +150,7 @@ class ActiveLearner:
 
     def predict_proba(self, features) -> np.ndarray:
         """Probabilities with one column per class of ``classes``, in that order."""
-        raw = self.model_.predict_proba(np.asarray(features, dtype=float))
+        raw = self.model_.predict_proba(np.asarray(features))
         columns = [list(self.model_.classes_).index(c) for c in self.classes]
         return raw[:, columns]
 

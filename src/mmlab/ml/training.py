@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mmlab.core.config import import_keras
+from mmlab.core.config import import_keras, release_memory
 
 if TYPE_CHECKING:
     import keras
 
-__all__ = ["fit", "fit_autoencoder", "fit_regressor", "predict", "predict_mc"]
+__all__ = ["NetworkClassifier", "fit", "fit_autoencoder", "fit_regressor", "predict", "predict_mc"]
 
 
 def _check_inputs(model, inputs: np.ndarray) -> np.ndarray:
@@ -154,3 +156,55 @@ def predict_mc(model: keras.Model, inputs: dict, n_samples: int = 30, batch_size
 def predict(model, inputs, batch_size: int = 256) -> np.ndarray:
     """Class probabilities ``(n, n_classes)``; inputs are checked against the model's shape."""
     return np.asarray(model.predict(_check_inputs(model, inputs), batch_size=batch_size, verbose=0))
+
+
+@dataclass
+class NetworkClassifier:
+    """A Keras classifier behind scikit-learn's ``fit`` / ``predict_proba`` / ``classes_``, for active learning.
+
+    Each :meth:`fit` builds a fresh network and trains it for a fixed number of
+    gradient steps (at least ``epochs`` passes), so that a learner with 100
+    labels is not trained ten times less than one with 1,000. scikeras does the
+    wrapping in general; this is the part the loop needs, without its pins on
+    Keras and scikit-learn.
+
+    Parameters
+    ----------
+    build : callable
+        ``build() -> keras.Model``, a compiled softmax classifier.
+    epochs : int
+        Fewest passes over the labelled set.
+    min_steps : int
+        Fewest gradient steps.
+    batch_size : int
+
+    Attributes
+    ----------
+    classes_ : numpy.ndarray
+        The labels seen by the last fit, in order (the network's output columns).
+    model_ : keras.Model
+    """
+
+    build: Callable
+    epochs: int = 10
+    min_steps: int = 200
+    batch_size: int = 32
+
+    def fit(self, inputs, labels) -> NetworkClassifier:
+        """Train a fresh network on ``inputs`` and integer ``labels``."""
+        labels = np.asarray(labels)
+        self.classes_ = np.unique(labels)
+        # The previous network and its traced graphs are let go first: an active-learning run refits many times.
+        self.model_ = None
+        release_memory()
+        self.model_ = self.build()
+        inputs = _check_inputs(self.model_, inputs)
+        steps_per_epoch = -(-len(labels) // self.batch_size)
+        epochs = max(self.epochs, -(-self.min_steps // steps_per_epoch))
+        self.model_.fit(inputs, np.searchsorted(self.classes_, labels), epochs=epochs, batch_size=self.batch_size,
+                        verbose=0)
+        return self
+
+    def predict_proba(self, inputs) -> np.ndarray:
+        """Probabilities of :attr:`classes_`, one column each."""
+        return predict(self.model_, inputs)[:, :len(self.classes_)]

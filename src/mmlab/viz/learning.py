@@ -1,4 +1,5 @@
-"""Figures of machine-learning results shared by the studies: training histories, confusion matrices, ROC curves."""
+"""Figures of machine-learning results shared by the studies: training histories, confusion matrices, ROC curves,
+active-learning curves."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from mmlab.viz.template import styled
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-__all__ = ["accuracy_snr_figure", "confusion_figure", "history_figure", "roc_figure"]
+__all__ = ["accuracy_snr_figure", "confusion_figure", "history_figure", "learning_curves_figure", "roc_figure"]
 
 
 def history_figure(histories: dict, title: str = "Training", loss: str = "cross-entropy loss") -> go.Figure:
@@ -69,3 +70,37 @@ def accuracy_snr_figure(curves: dict, title: str = "Accuracy against injected SN
                                     text=[f"{int(n)} samples" for n in counts]))
     return styled(figure, title=title, xaxis_title="optimal SNR", yaxis={"title": "accuracy", "range": [0, 1.02]},
                          height=360)
+
+
+def learning_curves_figure(curves: dict, metric: str, reference: float | None = None,
+                           title: str = "Active learning") -> go.Figure:
+    """Median and 16–84 % band of a metric against the number of labels, one colour per strategy.
+
+    Parameters
+    ----------
+    curves : dict
+        Strategy → list of :class:`~mmlab.ml.active.LearningCurve`.
+    metric : str
+    reference : float, optional
+        A horizontal line (the all-labels value).
+    title : str
+    """
+    import plotly.colors
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    palette = plotly.colors.qualitative.Plotly
+    for k, (strategy, runs) in enumerate(curves.items()):
+        values = np.stack([run.metrics[metric] for run in runs])
+        labels = runs[0].n_labels
+        low, mid, high = np.percentile(values, [16, 50, 84], axis=0)
+        colour = palette[k % len(palette)]
+        figure.add_trace(go.Scatter(x=np.r_[labels, labels[::-1]], y=np.r_[high, low[::-1]], fill="toself",
+                                    line={"width": 0}, fillcolor=colour, opacity=0.2, showlegend=False,
+                                    hoverinfo="skip"))
+        figure.add_trace(go.Scatter(x=labels, y=mid, name=f"{strategy} ({len(runs)} runs)", line={"color": colour}))
+    if reference is not None:
+        figure.add_hline(y=reference, line_dash="dash", annotation_text="all labels")
+    figure.update_xaxes(title="labelled objects")
+    figure.update_yaxes(title=metric)
+    return styled(figure, title)

@@ -1,4 +1,4 @@
-"""Figures of the optical-transient study: light curves, learning curves with bands, anomalies found."""
+"""Figures of the optical-transient study: light curves and anomalies found (learning curves: :mod:`mmlab.viz.learning`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from mmlab.viz.template import styled
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-__all__ = ["anomaly_discovery_figure", "learning_curves_figure", "light_curve_figure"]
+__all__ = ["anomaly_discovery_figure", "light_curve_figure"]
 
 _BAND_COLOURS = {"ztfg": "#2ca02c", "ztfr": "#d62728", "ztfi": "#8c564b", "lsstu": "#9467bd", "lsstg": "#2ca02c",
                  "lsstr": "#d62728", "lssti": "#8c564b", "lsstz": "#7f7f7f", "lssty": "#17becf"}
@@ -40,40 +40,6 @@ def light_curve_figure(curve: LightCurve, title: str = "") -> go.Figure:
     figure.update_yaxes(autorange="reversed", title="AB magnitude")
     figure.update_xaxes(title="days since first detection")
     return styled(figure, title or curve.object_id)
-
-
-def learning_curves_figure(curves: dict, metric: str = "fom", reference: float | None = None,
-                           title: str = "Active learning") -> go.Figure:
-    """Median and 16–84 % band of a metric against the number of labels, one colour per strategy.
-
-    Parameters
-    ----------
-    curves : dict
-        Strategy → list of :class:`~mmlab.ml.active.LearningCurve`.
-    metric : str
-    reference : float, optional
-        A horizontal line (the all-labels value).
-    title : str
-    """
-    import plotly.colors
-    import plotly.graph_objects as go
-
-    figure = go.Figure()
-    palette = plotly.colors.qualitative.Plotly
-    for k, (strategy, runs) in enumerate(curves.items()):
-        values = np.stack([run.metrics[metric] for run in runs])
-        labels = runs[0].n_labels
-        low, mid, high = np.percentile(values, [16, 50, 84], axis=0)
-        colour = palette[k % len(palette)]
-        figure.add_trace(go.Scatter(x=np.r_[labels, labels[::-1]], y=np.r_[high, low[::-1]], fill="toself",
-                                    line={"width": 0}, fillcolor=colour, opacity=0.2, showlegend=False,
-                                    hoverinfo="skip"))
-        figure.add_trace(go.Scatter(x=labels, y=mid, name=f"{strategy} ({len(runs)} runs)", line={"color": colour}))
-    if reference is not None:
-        figure.add_hline(y=reference, line_dash="dash", annotation_text="all labels")
-    figure.update_xaxes(title="labelled objects")
-    figure.update_yaxes(title=metric)
-    return styled(figure, title)
 
 
 def anomaly_discovery_figure(found: dict, title: str = "Anomalies found by an expert") -> go.Figure:
