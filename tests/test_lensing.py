@@ -287,6 +287,7 @@ def test_grad_cam_refuses_wrong_images_and_layers():
         grad_cam(model, np.zeros((2, 33, 33, 4)), layer="nope")
     with pytest.raises(ValueError, match="class_index must be in"):
         grad_cam(model, np.zeros((2, 33, 33, 4)), class_index=2)
+    assert grad_cam(model, np.zeros((0, 33, 33, 4))).shape == (0, 33, 33)  # no true positive to explain
 
 
 def test_label_fraction_is_the_first_evaluation_that_reaches_the_target():

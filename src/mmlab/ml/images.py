@@ -207,7 +207,7 @@ def grad_cam(model: keras.Model, images: np.ndarray, class_index: int = 1, layer
     keras = import_keras()
     import tensorflow as tf
 
-    images = np.asarray(images, dtype=np.float32)
+    images = np.asarray(images)
     expected = tuple(model.input_shape[1:])
     if images.ndim != 4 or images.shape[1:] != expected:
         raise ValueError(f"model {model.name!r} takes images of shape {expected}, got {images.shape[1:]}")
@@ -217,10 +217,12 @@ def grad_cam(model: keras.Model, images: np.ndarray, class_index: int = 1, layer
         maps_layer = model.get_layer(layer)
     except ValueError:
         raise ValueError(f"model {model.name!r} has no layer {layer!r} to read Grad-CAM maps from") from None
+    if len(images) == 0:
+        return np.zeros((0, *expected[:2]), dtype=np.float32)
     probe = keras.Model(model.inputs, [maps_layer.output, model.output])
     cams = []
     for start in range(0, len(images), batch_size):
-        batch = tf.convert_to_tensor(images[start:start + batch_size])
+        batch = tf.convert_to_tensor(images[start:start + batch_size], dtype=tf.float32)
         with tf.GradientTape() as tape:
             maps, probabilities = probe(batch, training=False)
             target = probabilities[:, class_index]

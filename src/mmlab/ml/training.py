@@ -17,8 +17,11 @@ __all__ = ["NetworkClassifier", "fit", "fit_autoencoder", "fit_regressor", "pred
 
 
 def _check_inputs(model, inputs: np.ndarray) -> np.ndarray:
-    """Inputs as float32 with a trailing channel axis if the model wants one; shapes must match."""
-    inputs = np.asarray(inputs, dtype=np.float32)
+    """Inputs as float32 (float16 kept: the model casts each batch) with a trailing channel axis if the model wants
+    one; shapes must match."""
+    inputs = np.asarray(inputs)
+    if inputs.dtype not in (np.float16, np.float32):
+        inputs = inputs.astype(np.float32)
     expected = tuple(model.input_shape[1:])
     if inputs.ndim == len(expected):  # add a channel axis
         inputs = inputs[..., None]

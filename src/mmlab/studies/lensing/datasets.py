@@ -114,8 +114,8 @@ def load_lens_dataset(config: LensConfig = LensConfig(), progress: bool = True) 
     return LensDataset.load(config, progress=progress)
 
 
-def stretch(images: np.ndarray, softening: float = 3.0) -> np.ndarray:
-    """Network input: ``asinh(images / softening)`` as float32 (linear within a few σ of the sky, logarithmic above).
+def stretch(images: np.ndarray, softening: float = 3.0, dtype: type = np.float32) -> np.ndarray:
+    """Network input: ``asinh(images / softening)`` (linear within a few σ of the sky, logarithmic above).
 
     Parameters
     ----------
@@ -123,17 +123,19 @@ def stretch(images: np.ndarray, softening: float = 3.0) -> np.ndarray:
         Cutouts in units of the sky noise (any float type).
     softening : float
         Where the stretch turns from linear to logarithmic, in sky σ.
+    dtype : numpy dtype
+        Of the result: float16 halves the memory of a large set (the networks cast each batch to float32).
 
     Returns
     -------
     numpy.ndarray
     """
     check_positive("softening", softening)
-    images = np.asarray(images, dtype=np.float32)
+    images = np.asarray(images)
     if images.ndim != 4:
         raise ValueError(f"images must be (n, height, width, bands), got shape {images.shape}")
     if not np.all(np.isfinite(images)):
         bad = np.argwhere(~np.isfinite(images))[0]
         raise ValueError(f"images hold non-finite pixels (first at image {bad[0]}, pixel {tuple(bad[1:3])}, "
                          f"band {bad[3]})")
-    return np.arcsinh(images / np.float32(softening))
+    return np.arcsinh(images.astype(np.float32) / np.float32(softening)).astype(dtype, copy=False)
