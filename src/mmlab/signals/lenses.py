@@ -26,7 +26,7 @@ unrelated field galaxy 4–9″ out:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -190,7 +190,7 @@ class LensPopulation:
     source_colors: tuple[float, float, float] = (0.6, 0.25, 0.1)
     clumpy_fraction: float = 0.5
     max_shear: float = 0.05
-    kind_fractions: tuple[float, float, float, float] = field(default=(0.5, 0.25, 0.15, 0.1))
+    kind_fractions: tuple[float, float, float, float] = (0.5, 0.25, 0.15, 0.1)
     seeing_scatter: tuple[float, float] = (0.85, 1.2)
     field_fraction: float = 0.5
 
