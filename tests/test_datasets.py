@@ -90,3 +90,66 @@ def test_a_network_data_set_holds_coincident_triggers(tmp_path):
     peaks = np.argmax(np.abs(dataset.timeseries), axis=1)
     loud = (dataset.labels[:, None] == 1) & (dataset.trigger_snr >= 10)
     assert loud.any() and np.median(np.abs(peaks[loud] - 1024)) < 60
+
+
+@pytest.fixture(scope="module")
+def with_3d(tmp_path_factory):
+    """Phenomenological, 3D and glitch triggers (the 3D files from the mirror)."""
+    from mmlab.io import find_ccsn_3d_files
+
+    if not find_ccsn_3d_files():
+        pytest.skip("no 3D supernova files: set MMLAB_DATA_MIRROR or put shared/data beside the checkout")
+    config = DatasetConfig(classes=("noise", "ccsn_low_short", "ccsn_3d", "blip"), n_per_class=12, seed=11)
+    return load_dataset(config, tmp_path_factory.mktemp("with_3d"), progress=False)
+
+
+def test_3d_samples_name_their_model_and_progenitor(with_3d):
+    from mmlab.io import find_ccsn_3d_files
+
+    dataset = with_3d
+    assert dataset.config.ccsn_3d_models == tuple(sorted(find_ccsn_3d_files()))
+    is_3d = np.array(dataset.class_names)[dataset.labels] == "ccsn_3d"
+    assert np.all(dataset.source[~is_3d] == -1) and np.all(dataset.source[is_3d] >= 0)
+    assert set(dataset.ccsn_3d_model[~is_3d]) == {""}
+    assert set(dataset.ccsn_3d_model[is_3d]) <= set(dataset.config.ccsn_3d_models)
+    assert {name.split("_")[0] for name in dataset.ccsn_3d_model[is_3d]} == set(dataset.progenitor[is_3d])
+    with pytest.raises(ValueError, match="unknown 3D supernova model 'nope'"):
+        build_dataset(DatasetConfig(classes=("noise", "ccsn_3d"), n_per_class=3, ccsn_3d_models=("nope",)),
+                      progress=False)
+
+
+def test_leaving_a_progenitor_out_trains_without_it_and_thresholds_at_the_rate(with_3d):
+    import mmlab
+    from mmlab.ml.models import build_cnn1d
+    from mmlab.studies.ccsn.generalisation import (
+        evaluate_held_out,
+        leave_one_out_training_sets,
+        train_held_out_classifier,
+    )
+
+    dataset = with_3d
+    progenitors = sorted(set(dataset.progenitor) - {""})
+    sets = leave_one_out_training_sets(dataset)
+    assert list(sets) == ["4 families", *(f"without {p}" for p in progenitors)]
+    held_out = progenitors[0]
+    training = sets[f"without {held_out}"]
+    chosen = training.mask(dataset)
+    assert not chosen[dataset.progenitor == held_out].any()
+    names = np.array(dataset.class_names)[dataset.labels]
+    assert chosen[names != "ccsn_3d"].all() and chosen[(names == "ccsn_3d") & (dataset.progenitor != held_out)].all()
+    assert not sets["4 families"].mask(dataset)[names == "ccsn_3d"].any()
+
+    mmlab.seed_everything(3)
+    classifier = train_held_out_classifier(dataset, training, build_cnn1d, false_positive_rate=0.25, epochs=2)
+    negatives = (dataset.subset == 1) & (dataset.is_ccsn == 0)
+    for name, called in classifier.calls(dataset.timeseries[negatives]).items():
+        assert called.mean() <= 0.25, name
+    results = evaluate_held_out(classifier, dataset, [held_out], min_trigger_snr=8.0)
+    loud = (dataset.progenitor == held_out) & (dataset.trigger_snr[:, 0] >= 8)
+    for score in ("binary head", "summed classes"):
+        result = results[held_out, score]
+        assert result.n_positive == loud.sum() and result.n_negative == ((dataset.subset == 2) & (dataset.is_ccsn == 0)).sum()
+        low, high = result.true_positive_interval
+        assert low <= result.true_positive_rate <= high
+    with pytest.raises(ValueError, match="was trained on"):
+        evaluate_held_out(classifier, dataset, progenitors)

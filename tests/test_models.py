@@ -142,3 +142,73 @@ def test_shipped_ccsn_models_classify_fresh_triggers(mirror):
         assert result.binary_accuracy >= 0.85, f"{name}: {result.binary_accuracy}"
     with pytest.raises(ValueError, match=r"no shipped model 'ccsn/resnet'; the shipped models are \["):
         load_pretrained("ccsn/resnet")
+
+
+def test_temperature_scaling_recovers_the_temperature_that_made_the_labels():
+    from scipy.special import softmax
+
+    from mmlab.ml.calibration import apply_temperature, fit_temperature
+
+    rng = np.random.default_rng(4)
+    logits = rng.normal(0, 3, (20000, 4))
+    # Labels drawn from softmax(z / 2): a network that outputs softmax(z) is over-confident by T = 2.
+    truth = softmax(logits / 2, axis=1)
+    labels = (rng.random((20000, 1)) > np.cumsum(truth, axis=1)).sum(axis=1)
+    overconfident = softmax(logits, axis=1)
+    assert fit_temperature(overconfident, labels) == pytest.approx(2.0, rel=0.05)
+    assert_allclose(apply_temperature(overconfident, 2.0), truth, atol=1e-12)
+    assert np.array_equal(np.argmax(apply_temperature(overconfident, 3.0), 1), np.argmax(overconfident, 1))
+    with pytest.raises(ValueError, match="temperature must be a positive number"):
+        apply_temperature(overconfident, 0.0)
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 4\)"):
+        fit_temperature(overconfident[:3], np.array([0, 1, 4]))
+
+
+def test_expected_calibration_error_by_hand_and_for_calibrated_outputs():
+    from mmlab.ml.calibration import expected_calibration_error
+
+    # Two bins: confidences 0.95 (2 right of 2) and 0.65 (1 right of 2): (2 * 0.05 + 2 * 0.15) / 4 = 0.1.
+    probabilities = np.array([[0.95, 0.05], [0.05, 0.95], [0.65, 0.35], [0.35, 0.65]])
+    assert expected_calibration_error(probabilities, np.array([0, 1, 0, 0]), n_bins=10) == pytest.approx(0.1)
+    rng = np.random.default_rng(5)
+    p = rng.uniform(0.5, 1.0, 50000)
+    calibrated = np.c_[p, 1 - p]
+    labels = (rng.random(50000) > p).astype(int)  # class 0 with probability p: calibrated by construction
+    assert expected_calibration_error(calibrated, labels) < 0.01
+
+
+def test_threshold_at_a_false_positive_rate_agrees_with_sklearns_roc():
+    from sklearn.metrics import roc_curve as sklearn_roc
+
+    from mmlab.ml.calibration import threshold_at_false_positive_rate
+
+    rng = np.random.default_rng(6)
+    negatives, positives = rng.normal(0, 1, 400), rng.normal(2, 1, 300)
+    scores = np.r_[negatives, positives]
+    truth = np.r_[np.zeros(400), np.ones(300)]
+    for rate in (0.0, 0.01, 0.03, 0.2):
+        threshold = threshold_at_false_positive_rate(negatives, rate)
+        assert np.mean(negatives > threshold) <= rate
+        # sklearn's ROC: the highest TPR reachable with FPR <= rate is what calling "> threshold" reaches.
+        false_positive, true_positive, _ = sklearn_roc(truth, scores)
+        best = true_positive[false_positive <= rate + 1e-12].max()
+        assert np.mean(positives > threshold) == pytest.approx(best, abs=1 / 300 + 1e-12)
+    with pytest.raises(ValueError, match=r"rate must be a false-positive rate in \[0, 1\), got 1.5"):
+        threshold_at_false_positive_rate(negatives, 1.5)
+
+
+def test_a_binary_head_learns_alongside_the_classes(toy_problem):
+    from mmlab.ml.models import build_cnn1d
+
+    mmlab.seed_everything(2)
+    series, labels = toy_problem
+    model = build_cnn1d((256, 1), 2, binary_head=True)
+    targets = {"class": labels, "binary": labels == 1}
+    history = fit(model, series[:300], {k: v[:300] for k, v in targets.items()}, series[300:350],
+                  {k: v[300:350] for k, v in targets.items()}, epochs=15, verbose=0)
+    assert {"class_accuracy", "binary_accuracy", "val_loss"} <= set(history)
+    outputs = predict(model, series[350:])
+    assert outputs["class"].shape == (50, 2) and outputs["binary"].shape == (50,)
+    assert np.mean((outputs["binary"] > 0.5) == (labels[350:] == 1)) > 0.9
+    with pytest.raises(ValueError, match=r"has outputs \['binary', 'class'\]; give labels for each, got ndarray"):
+        fit(model, series[:10], labels[:10], series[10:20], labels[10:20], epochs=1, verbose=0)

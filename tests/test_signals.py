@@ -138,6 +138,27 @@ def test_ccsn_families_are_reproducible_and_distinct():
         ccsn_family_waveform("medium")
 
 
+def _late_peak_frequency(strain: np.ndarray, sample_rate: float = 4096.0) -> float:
+    """Frequency of the strongest Welch bin above 400 Hz (the g-mode, not SASI or memory) in the last 0.3 s."""
+    frequencies, power = signal.welch(strain[-int(0.3 * sample_rate):], sample_rate, nperseg=512)
+    band = frequencies > 400
+    return float(frequencies[band][np.argmax(power[band])])
+
+
+def test_rising_long_families_follow_the_3d_simulations_tracks(mirror):
+    # The 3D simulations (Vartanyan et al. 2023) end with a g-mode near 1.5 kHz after 1.7-2 s of emission.
+    late_3d = [_late_peak_frequency(ccsn_3d_waveform(model).hplus) for model in ("9a_x", "9b_z")]
+    assert all(1300 < f < 1800 for f in late_3d)
+    for family in ("rising_long", "rising_long_sasi"):
+        waveforms = [ccsn_family_waveform(family, seed=k) for k in range(6)]
+        durations = [w.hplus.size / 4096 for w in waveforms]
+        late = [_late_peak_frequency(w.hplus) for w in waveforms]
+        assert min(durations) >= 1.2 and max(durations) <= 2.5
+        assert 0.8 * min(late_3d) < np.median(late) < 1.3 * max(late_3d), (family, late, late_3d)
+    old = [_late_peak_frequency(ccsn_family_waveform("high_long", seed=k).hplus) for k in range(6)]
+    assert np.median(old) < min(late_3d)  # what the older families missed
+
+
 def test_ccsn_rejects_unphysical_parameters():
     with pytest.raises(ValueError, match="duration must be a finite positive number"):
         ccsn_phenomenological(duration=0.0, f0=100, f1=500, t2=0.3)

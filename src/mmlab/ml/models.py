@@ -31,13 +31,22 @@ def _check_classes(n_classes: int) -> int:
     return int(n_classes)
 
 
-def _classified(inputs, features, n_classes: int, dense_units: int, dropout: float, learning_rate: float, name: str):
-    """Dense ReLU layer, dropout and softmax on top of ``features``; the compiled model."""
+def _classified(inputs, features, n_classes: int, dense_units: int, dropout: float, learning_rate: float, name: str,
+                binary_head: bool = False):
+    """Dense ReLU layer, dropout and softmax on top of ``features`` (and a sigmoid ``"binary"`` output beside the
+    softmax ``"class"`` one if ``binary_head``); the compiled model."""
     keras = import_keras()
     x = keras.layers.Dense(dense_units, activation="relu")(features)
     x = keras.layers.Dropout(dropout)(x)
     outputs = keras.layers.Dense(_check_classes(n_classes), activation="softmax", name="class")(x)
-    return _compile(keras.Model(inputs, outputs, name=name), learning_rate)
+    if not binary_head:
+        return _compile(keras.Model(inputs, outputs, name=name), learning_rate)
+    binary = keras.layers.Dense(1, activation="sigmoid", name="binary")(x)
+    model = keras.Model(inputs, {"class": outputs, "binary": binary}, name=name)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss={"class": "sparse_categorical_crossentropy", "binary": "binary_crossentropy"},
+                  metrics={"class": ["accuracy"], "binary": ["accuracy"]})
+    return model
 
 
 def _compile(model, learning_rate: float):
@@ -49,7 +58,7 @@ def _compile(model, learning_rate: float):
 
 def build_cnn1d(
     input_shape: Sequence[int], n_classes: int, filters: Sequence[int] = (16, 32, 64, 64), kernel_size: int = 16,
-    dense_units: int = 64, dropout: float = 0.3, learning_rate: float = 1e-3,
+    dense_units: int = 64, dropout: float = 0.3, learning_rate: float = 1e-3, binary_head: bool = False,
 ) -> keras.Model:
     """1D CNN on whitened time series (Iess et al. 2020): convolution + max-pooling blocks, dense, softmax.
 
@@ -64,6 +73,12 @@ def build_cnn1d(
         at least 8 steps remain) and their length.
     dense_units, dropout, learning_rate
         Head size, dropout before the output, Adam's learning rate.
+    binary_head : bool
+        Also a sigmoid output ``"binary"`` (positive classes against the rest,
+        astrophysical against glitches) on the same features, trained with
+        binary cross-entropy alongside the softmax ``"class"`` output; the
+        model then returns a dict, and :func:`mmlab.ml.training.fit` takes
+        ``{"class": labels, "binary": flags}``.
 
     Returns
     -------
@@ -81,12 +96,12 @@ def build_cnn1d(
             x = keras.layers.MaxPooling1D(4)(x)
             length //= 4
     x = keras.layers.GlobalMaxPooling1D()(x)
-    return _classified(inputs, x, n_classes, dense_units, dropout, learning_rate, "cnn1d")
+    return _classified(inputs, x, n_classes, dense_units, dropout, learning_rate, "cnn1d", binary_head)
 
 
 def build_cnn2d(
     input_shape: Sequence[int], n_classes: int, filters: Sequence[int] = (16, 32, 64), dense_units: int = 64,
-    dropout: float = 0.3, learning_rate: float = 1e-3,
+    dropout: float = 0.3, learning_rate: float = 1e-3, binary_head: bool = False,
 ) -> keras.Model:
     """2D CNN on time–frequency images: 3×3 convolutions with 2×2 max-pooling, dense, softmax.
 
@@ -96,7 +111,7 @@ def build_cnn2d(
         ``(frequencies, times, channels)``, e.g. ``(64, 64, 1)``.
     n_classes : int
         Output classes.
-    filters, dense_units, dropout, learning_rate
+    filters, dense_units, dropout, learning_rate, binary_head
         As for :func:`build_cnn1d`.
 
     Returns
@@ -114,12 +129,12 @@ def build_cnn2d(
             x = keras.layers.MaxPooling2D(2)(x)
             size //= 2
     x = keras.layers.Flatten()(x)
-    return _classified(inputs, x, n_classes, dense_units, dropout, learning_rate, "cnn2d")
+    return _classified(inputs, x, n_classes, dense_units, dropout, learning_rate, "cnn2d", binary_head)
 
 
 def build_lstm(
     input_shape: Sequence[int], n_classes: int, frame: int = 16, units: int = 64, dense_units: int = 64,
-    dropout: float = 0.3, learning_rate: float = 1e-3,
+    dropout: float = 0.3, learning_rate: float = 1e-3, binary_head: bool = False,
 ) -> keras.Model:
     """LSTM on the time series cut into frames (Iess et al. 2023).
 
@@ -137,7 +152,7 @@ def build_lstm(
         Output classes.
     frame, units
         Samples per step and LSTM units.
-    dense_units, dropout, learning_rate
+    dense_units, dropout, learning_rate, binary_head
         As for :func:`build_cnn1d`.
 
     Returns
@@ -153,7 +168,7 @@ def build_lstm(
     x = keras.layers.Conv1D(64, 3, padding="same", activation="relu")(x)
     x = keras.layers.LSTM(units, return_sequences=True)(x)
     x = keras.layers.GlobalMaxPooling1D()(x)
-    return _classified(inputs, x, n_classes, dense_units, dropout, learning_rate, "lstm")
+    return _classified(inputs, x, n_classes, dense_units, dropout, learning_rate, "lstm", binary_head)
 
 
 def build_autoencoder(

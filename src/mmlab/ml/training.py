@@ -45,20 +45,38 @@ def fit(
         A compiled model from :mod:`mmlab.ml.models`.
     train_inputs, validation_inputs : numpy.ndarray
         Samples; a channel axis is added if the model expects one.
-    train_labels, validation_labels : numpy.ndarray
-        Integer class labels.
+    train_labels, validation_labels : numpy.ndarray or dict
+        Integer class labels; for a model with a binary head (``binary_head=True``
+        in :mod:`mmlab.ml.models`) ``{"class": labels, "binary": 0/1 flags}``.
     epochs, batch_size, patience, verbose
         Keras settings (``verbose=2``: one line per epoch, as notebooks want).
 
     Returns
     -------
     dict
-        The Keras history: ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy`` per epoch.
+        The Keras history: ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy`` per epoch (with a binary head
+        ``class_accuracy`` and ``binary_accuracy`` instead of ``accuracy``; ``loss`` is their sum).
     """
     train_inputs = _check_inputs(model, train_inputs)
     validation_inputs = _check_inputs(model, validation_inputs)
-    return _fit(model, train_inputs, np.asarray(train_labels), validation_inputs, np.asarray(validation_labels),
-                epochs, batch_size, patience, verbose)
+    return _fit(model, train_inputs, _targets(model, train_labels, len(train_inputs)), validation_inputs,
+                _targets(model, validation_labels, len(validation_inputs)), epochs, batch_size, patience, verbose)
+
+
+def _targets(model, labels, n: int):
+    """``labels`` as the model's outputs want them: an array, or a dict with one array per named output."""
+    outputs = model.output
+    if not isinstance(outputs, dict):
+        return np.asarray(labels)
+    if not isinstance(labels, dict) or sorted(labels) != sorted(outputs):
+        given = sorted(labels) if isinstance(labels, dict) else type(labels).__name__
+        raise ValueError(f"model {model.name!r} has outputs {sorted(outputs)}; give labels for each, got {given}")
+    targets = {name: np.asarray(values, dtype=np.float32 if name == "binary" else None)
+               for name, values in labels.items()}
+    for name, values in targets.items():
+        if len(values) != n:
+            raise ValueError(f"{len(values)} {name!r} labels for {n} samples")
+    return targets
 
 
 def fit_autoencoder(
@@ -156,9 +174,16 @@ def predict_mc(model: keras.Model, inputs: dict, n_samples: int = 30, batch_size
     return draws.mean(axis=0), draws.std(axis=0, ddof=1)
 
 
-def predict(model, inputs, batch_size: int = 256) -> np.ndarray:
-    """Class probabilities ``(n, n_classes)``; inputs are checked against the model's shape."""
-    return np.asarray(model.predict(_check_inputs(model, inputs), batch_size=batch_size, verbose=0))
+def predict(model, inputs, batch_size: int = 256) -> np.ndarray | dict[str, np.ndarray]:
+    """Class probabilities ``(n, n_classes)``; inputs are checked against the model's shape.
+
+    A model with a binary head gives ``{"class": (n, n_classes), "binary": (n,)}``.
+    """
+    outputs = model.predict(_check_inputs(model, inputs), batch_size=batch_size, verbose=0)
+    if isinstance(outputs, dict):
+        return {name: np.asarray(values)[:, 0] if name == "binary" else np.asarray(values)
+                for name, values in outputs.items()}
+    return np.asarray(outputs)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from mmlab.signals.cbc import binary_black_hole, binary_neutron_star, compact_binary
 from mmlab.signals.ccsn import (
     CCSN_FAMILIES,
+    CCSN_MIX_FAMILIES,
     ccsn_3d_waveform,
     ccsn_family_waveform,
     ccsn_phenomenological,
@@ -19,7 +20,7 @@ from mmlab.signals.glitches import (
 from mmlab.signals.waveform import Waveform
 
 __all__ = [
-    "CCSN_FAMILIES", "GLITCH_DISTRIBUTIONS", "GLITCH_KINDS", "Waveform", "binary_black_hole",
+    "CCSN_FAMILIES", "CCSN_MIX_FAMILIES", "GLITCH_DISTRIBUTIONS", "GLITCH_KINDS", "Waveform", "binary_black_hole",
     "binary_neutron_star", "blip", "ccsn_3d_waveform", "ccsn_family_waveform", "ccsn_phenomenological",
     "compact_binary", "random_glitch", "sample_ccsn_parameters", "scattered_light", "sine_gaussian",
 ]

@@ -32,7 +32,7 @@ from mmlab.core.validation import check_in_range, check_positive
 from mmlab.signals.waveform import Waveform
 
 __all__ = [
-    "CCSNFamily", "CCSN_FAMILIES", "KPC_CM", "ccsn_3d_waveform", "ccsn_family_waveform", "ccsn_phenomenological",
+    "CCSNFamily", "CCSN_FAMILIES", "CCSN_MIX_FAMILIES", "KPC_CM", "ccsn_3d_waveform", "ccsn_family_waveform", "ccsn_phenomenological",
     "check_ccsn_family", "frequency_track", "sample_ccsn_parameters",
 ]
 
@@ -83,7 +83,21 @@ CCSN_FAMILIES = {
         duration=(0.2, 0.4), f0=(150.0, 250.0), f1=(900.0, 1300.0), turning_fraction=(0.8, 1.2),
         sasi_amplitude=(0.6, 1.2),
     ),
+    "rising_long": CCSNFamily(
+        "g-mode rising to 1400-2000 Hz over 1.2-2.5 s, no SASI (the tracks of 3D simulations of 9-10 M☉ cores, "
+        "Vartanyan et al. 2023: 400 Hz at 0.3 s to 1.6 kHz at 1.8 s)",
+        duration=(1.2, 2.5), f0=(100.0, 300.0), f1=(1400.0, 2000.0), turning_fraction=(1.0, 1.6),
+    ),
+    "rising_long_sasi": CCSNFamily(
+        "g-mode rising to 1400-2000 Hz over 1.2-2.5 s, with a weak SASI branch at 80-250 Hz",
+        duration=(1.2, 2.5), f0=(100.0, 300.0), f1=(1400.0, 2000.0), turning_fraction=(1.0, 1.6),
+        sasi_amplitude=(0.3, 1.0), sasi_frequency=(80.0, 250.0),
+    ),
 }
+
+#: The four families of the WDF efficiency benchmark's "CCSN phenomenological" mix (issue 4), which the
+#: published comparisons with the original WDF use; the two ``rising_long`` families came later (issue 14).
+CCSN_MIX_FAMILIES = ("low_short", "high_long", "low_long_sasi", "high_short_sasi")
 
 
 def check_ccsn_family(family: str) -> CCSNFamily:

@@ -100,7 +100,7 @@ class SimulatedSource:
     def _plan(self) -> tuple[dict[str, list[Strain]], Table]:
         from astropy.table import Table
 
-        from mmlab.signals import binary_black_hole, ccsn_family_waveform, random_glitch
+        from mmlab.signals import CCSN_MIX_FAMILIES, binary_black_hole, ccsn_family_waveform, random_glitch
 
         rng = np.random.default_rng(self._injection_seed)
         times = []
@@ -115,8 +115,8 @@ class SimulatedSource:
             snr = float(rng.uniform(*self.snr_range))
             if kind in ("ccsn", "bbh"):
                 if kind == "ccsn":
-                    waveform = ccsn_family_waveform(
-                        ("low_short", "high_long", "low_long_sasi", "high_short_sasi")[int(rng.integers(4))], seed=rng)
+                    family = CCSN_MIX_FAMILIES[int(rng.integers(len(CCSN_MIX_FAMILIES)))]
+                    waveform = ccsn_family_waveform(family, seed=rng)
                 else:
                     total = rng.uniform(40, 70)
                     waveform = binary_black_hole(total / 2, total / 2, distance=500.0, f_lower=30.0,

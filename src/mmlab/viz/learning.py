@@ -60,15 +60,17 @@ def roc_figure(curves: dict, title: str = "CCSN vs everything else") -> go.Figur
                          height=380)
 
 
-def accuracy_snr_figure(curves: dict, title: str = "Accuracy against injected SNR") -> go.Figure:
-    """Accuracy per SNR bin, ``{name: (centres, accuracy, counts)}`` from :func:`mmlab.ml.evaluation.accuracy_by_snr`."""
+def accuracy_snr_figure(curves: dict, title: str = "Accuracy against injected SNR", x_title: str = "optimal SNR",
+                        y_title: str = "accuracy") -> go.Figure:
+    """Accuracy per SNR bin, ``{name: (centres, accuracy, counts)}`` from :func:`mmlab.ml.evaluation.accuracy_by_snr`
+    (or any fraction per bin: a true-positive rate against trigger SNR, with the axis titles to say so)."""
     import plotly.graph_objects as go
 
     figure = go.Figure()
     for name, (centres, accuracy, counts) in curves.items():
         figure.add_trace(go.Scatter(x=centres, y=accuracy, mode="lines+markers", name=name,
                                     text=[f"{int(n)} samples" for n in counts]))
-    return styled(figure, title=title, xaxis_title="optimal SNR", yaxis={"title": "accuracy", "range": [0, 1.02]},
+    return styled(figure, title=title, xaxis_title=x_title, yaxis={"title": y_title, "range": [0, 1.02]},
                          height=360)
 
 

@@ -262,9 +262,9 @@ def _scattered_light(rng: np.random.Generator) -> Waveform:
 
 
 def _ccsn_family(rng: np.random.Generator, families: tuple[str, ...] | None = None) -> Waveform:
-    from mmlab.signals import CCSN_FAMILIES, ccsn_family_waveform
+    from mmlab.signals import CCSN_MIX_FAMILIES, ccsn_family_waveform
 
-    families = tuple(CCSN_FAMILIES) if families is None else families
+    families = CCSN_MIX_FAMILIES if families is None else families
     return ccsn_family_waveform(families[int(rng.integers(len(families)))], seed=rng)
 
 
@@ -286,7 +286,7 @@ def study_signals(families: Sequence[str] = ("sine-Gaussian", "scattered light",
     - ``sine-Gaussian``: Q = 9, f0 uniform in 100–500 Hz, random phase (the
       reference measurement's population);
     - ``scattered light``: :func:`mmlab.signals.random_glitch` distribution;
-    - ``CCSN phenomenological``: one of the four :data:`mmlab.signals.CCSN_FAMILIES` at random (the "mix");
+    - ``CCSN phenomenological``: one of the four :data:`mmlab.signals.CCSN_MIX_FAMILIES` at random (the "mix");
     - ``CCSN high_long`` (and any ``CCSN <family>``): that family alone;
     - ``CCSN 3D``: one of the 3D-simulation waveforms found by
       :func:`mmlab.io.find_ccsn_3d_files`, if any (left out otherwise).

@@ -51,7 +51,7 @@ CCSN_CLASSES = tuple(name for name in SIGNAL_CLASSES if name.startswith("ccsn_")
 MAX_ATTEMPTS_PER_SAMPLE = 20
 
 #: Arrays stored for every sample.
-_ARRAYS = ("timeseries", "images", "labels", "snr", "trigger_snr", "subset")
+_ARRAYS = ("timeseries", "images", "labels", "snr", "trigger_snr", "source", "subset")
 
 
 def check_classes(classes) -> tuple[str, ...]:
@@ -100,6 +100,11 @@ class DatasetConfig:
         Train, validation and test fractions (stratified by class).
     seed : int
         Drives everything.
+    ccsn_3d_models : tuple of str
+        3D-simulation models (names from :func:`mmlab.io.find_ccsn_3d_files`,
+        ``"9a_x"``: progenitor 9a seen along x) the ``ccsn_3d`` class draws
+        from, uniformly; empty: every one found when the configuration is made
+        (so the cache key names them).
     """
 
     detectors: tuple = ("V1",)
@@ -113,9 +118,14 @@ class DatasetConfig:
     sample_rate: float = 4096.0
     split: tuple = (0.7, 0.15, 0.15)
     seed: int = 0
+    ccsn_3d_models: tuple = ()
 
     def __post_init__(self):
         object.__setattr__(self, "classes", check_classes(self.classes))
+        if "ccsn_3d" in self.classes and not self.ccsn_3d_models:
+            from mmlab.io.ccsn3d import find_ccsn_3d_files
+
+            object.__setattr__(self, "ccsn_3d_models", tuple(sorted(find_ccsn_3d_files())))
         object.__setattr__(self, "detectors", detector_names(self.detectors))
         if int(self.n_per_class) != self.n_per_class or self.n_per_class < 3:
             raise ValueError(f"n_per_class must be an integer of at least 3, got {self.n_per_class!r}")
@@ -133,7 +143,7 @@ class DatasetConfig:
             raise ValueError(f"seed must be an integer in [0, 2**32), got {self.seed!r}")
         if len(self.split) != 3 or abs(sum(self.split) - 1) > 1e-9 or min(self.split) <= 0:
             raise ValueError(f"split must be three positive fractions summing to 1, got {self.split!r}")
-        for name in ("classes", "snr_range", "image_shape", "split"):
+        for name in ("classes", "snr_range", "image_shape", "split", "ccsn_3d_models"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
 
 
@@ -154,6 +164,8 @@ class Dataset(CachedDataset):
         Injected optimal (network) SNR (0 for the noise class).
     trigger_snr : numpy.ndarray
         ``(n, detectors)`` WDF SNR of each detector's trigger.
+    source : numpy.ndarray
+        For ``ccsn_3d`` samples the index of their model in ``config.ccsn_3d_models``, -1 for the others.
     subset : numpy.ndarray
         0 train, 1 validation, 2 test.
     """
@@ -164,10 +176,11 @@ class Dataset(CachedDataset):
     labels: np.ndarray
     snr: np.ndarray
     trigger_snr: np.ndarray
+    source: np.ndarray
     subset: np.ndarray
 
     kind: ClassVar[str] = "ccsn"
-    format_version: ClassVar[int] = 2
+    format_version: ClassVar[int] = 3
     packages: ClassVar[tuple[str, ...]] = ("numpy", "scipy", "pywt", "lal")
 
     @classmethod
@@ -204,41 +217,59 @@ class Dataset(CachedDataset):
         return np.isin(np.asarray(self.class_names)[self.labels], CCSN_CLASSES).astype(np.int64)
 
     @property
+    def ccsn_3d_model(self) -> np.ndarray:
+        """The 3D-simulation model of each sample (``"9a_x"``), ``""`` for samples of other classes."""
+        names = np.array([*self.config.ccsn_3d_models, ""])
+        return names[np.where(self.source >= 0, self.source, len(names) - 1)]
+
+    @property
+    def progenitor(self) -> np.ndarray:
+        """The 3D progenitor of each sample (``"9a"``: the model name without its viewing axis), ``""`` if none.
+
+        The unit a generalisation test leaves out: the views of one progenitor share its physics.
+        """
+        return np.array([name.rsplit("_", 1)[0] for name in self.ccsn_3d_model])
+
+    @property
     def ccsn_classes(self) -> np.ndarray:
         """Which classes are supernovae (the positive classes of :func:`mmlab.ml.evaluation.evaluate`)."""
         return np.isin(np.asarray(self.class_names), CCSN_CLASSES)
 
 
-def _waveform_maker(name: str, sample_rate: float):
-    """``make(rng) -> Waveform`` for a signal class."""
+def _waveform_maker(name: str, config: DatasetConfig):
+    """``make(rng) -> (Waveform, source)`` for a signal class; ``source`` indexes ``config.ccsn_3d_models`` or is -1."""
+    fs = config.sample_rate
     if name.startswith("ccsn_") and name != "ccsn_3d":
         family = name.removeprefix("ccsn_")
-        return lambda rng: ccsn_family_waveform(family, sample_rate=sample_rate, seed=rng)
+        return lambda rng: (ccsn_family_waveform(family, sample_rate=fs, seed=rng), -1)
     if name == "ccsn_3d":
-        from mmlab.io.ccsn3d import find_ccsn_3d_files
-
-        models = sorted(find_ccsn_3d_files())
-        if not models:
+        if not config.ccsn_3d_models:
             raise FileNotFoundError(
                 "class 'ccsn_3d' needs 3D supernova waveform files: put <model>_strains_<axis>.txt in "
                 "<data_dir>/ccsn_3d or set MMLAB_DATA_MIRROR, or leave the class out"
             )
-        loaded = [ccsn_3d_waveform(model, sample_rate=sample_rate) for model in models]
-        return lambda rng: loaded[int(rng.integers(len(loaded)))]
-    return lambda rng: random_glitch(name, sample_rate=sample_rate, seed=rng)
+        loaded = [ccsn_3d_waveform(model, sample_rate=fs) for model in config.ccsn_3d_models]
+
+        def make(rng):
+            source = int(rng.integers(len(loaded)))
+            return loaded[source], source
+
+        return make
+    return lambda rng: (random_glitch(name, sample_rate=fs, seed=rng), -1)
 
 
 def _one_sample(filters: dict, config: DatasetConfig, make, rng: np.random.Generator) -> tuple | None:
-    """One (time series, image, injected SNR, trigger SNRs), or None if the first detector has no usable trigger."""
+    """One (time series, image, injected SNR, trigger SNRs, source), or None if the first detector has no usable
+    trigger."""
     fs = config.sample_rate
     startup = max(wdf.startup_samples for wdf in filters.values())
     lead = (startup + config.segment) / fs
     centre = float(rng.uniform(lead + 0.5, config.noise_seconds - config.segment / fs - 0.5))
     data = {name: colored_noise(DESIGN_PSD_OF[name], config.noise_seconds, fs, seed=rng, t0=0.0, detector=name)
             for name in config.detectors}
-    snr, spans = 0.0, {}
+    snr, spans, source = 0.0, {}, -1
     if make is not None:
-        waveform = make(rng)
+        waveform, source = make(rng)
         sky = {}
         if waveform.is_polarised:
             ra, dec, psi = (float(v[0]) for v in random_sky(1, rng))
@@ -278,7 +309,7 @@ def _one_sample(filters: dict, config: DatasetConfig, make, rng: np.random.Gener
         cuts.append(cut.data.astype(np.float32))
         images.append(spectrogram_image(cut, shape=config.image_shape, f_range=(20.0, min(2000.0, fs / 2)),
                                         fftlength=1 / 32).image)
-    return np.stack(cuts, axis=-1), np.stack(images, axis=-1), snr, np.array(trigger_snrs)
+    return np.stack(cuts, axis=-1), np.stack(images, axis=-1), snr, np.array(trigger_snrs), source
 
 
 def build_dataset(config: DatasetConfig, progress: bool = True) -> Dataset:
@@ -294,11 +325,11 @@ def build_dataset(config: DatasetConfig, progress: bool = True) -> Dataset:
             colored_noise(DESIGN_PSD_OF[name], 120.0, config.sample_rate, seed=rng, detector=name))
         for name in config.detectors
     }
-    columns = {"timeseries": [], "images": [], "labels": [], "snr": [], "trigger_snr": []}
+    columns = {"timeseries": [], "images": [], "labels": [], "snr": [], "trigger_snr": [], "source": []}
     total = config.n_per_class * len(config.classes)
     with tqdm(total=total, desc="samples", disable=not progress) as bar:
         for label, name in enumerate(config.classes):
-            make = None if name == "noise" else _waveform_maker(name, config.sample_rate)
+            make = None if name == "noise" else _waveform_maker(name, config)
             made, attempts = 0, 0
             while made < config.n_per_class:
                 attempts += 1
@@ -310,7 +341,7 @@ def build_dataset(config: DatasetConfig, progress: bool = True) -> Dataset:
                 sample = _one_sample(filters, config, make, rng)
                 if sample is None:
                     continue
-                for column, value in zip(("timeseries", "images", "snr", "trigger_snr"), sample):
+                for column, value in zip(("timeseries", "images", "snr", "trigger_snr", "source"), sample):
                     columns[column].append(value)
                 columns["labels"].append(label)
                 made += 1
@@ -327,7 +358,8 @@ def build_dataset(config: DatasetConfig, progress: bool = True) -> Dataset:
         subset[members[n_train + n_validation:]] = 2
     return Dataset(
         config=config, timeseries=np.stack(columns["timeseries"]), images=np.stack(columns["images"]),
-        labels=labels, snr=np.asarray(columns["snr"]), trigger_snr=np.stack(columns["trigger_snr"]), subset=subset,
+        labels=labels, snr=np.asarray(columns["snr"]), trigger_snr=np.stack(columns["trigger_snr"]),
+        source=np.asarray(columns["source"], dtype=np.int16), subset=subset,
     )
 
 
