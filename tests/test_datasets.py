@@ -79,17 +79,24 @@ def test_bad_configurations_are_named(options, message):
         DatasetConfig(**options)
 
 
-def test_a_network_data_set_holds_coincident_triggers(tmp_path):
-    config = DatasetConfig(detectors="ET", classes=("noise", "sine_gaussian"), n_per_class=3, seed=6)
+def test_a_network_data_set_holds_coincident_triggers_and_local_glitches(tmp_path):
+    config = DatasetConfig(detectors="ET", classes=("noise", "ccsn_low_short", "blip"), n_per_class=4, seed=6)
     dataset = build_dataset(config, progress=False)
     assert config.detectors == ("E1", "E2", "E3")
-    assert dataset.timeseries.shape == (6, 2048, 3) and dataset.images.shape == (6, 64, 64, 3)
-    assert dataset.trigger_snr.shape == (6, 3) and np.all(dataset.trigger_snr[:, 0] > 0)
-    # The same source in the three arms, cut around E1's trigger: where an arm sees it loudly, its
-    # whitened peak sits at the centre too (the arms are 33 microseconds of light apart).
-    peaks = np.argmax(np.abs(dataset.timeseries), axis=1)
-    loud = (dataset.labels[:, None] == 1) & (dataset.trigger_snr >= 10)
-    assert loud.any() and np.median(np.abs(peaks[loud] - 1024)) < 60
+    assert dataset.timeseries.shape == (12, 2048, 3) and dataset.images.shape == (12, 64, 64, 3)
+    assert dataset.trigger_snr.shape == (12, 3) and np.all(dataset.trigger_snr[:, 0] > 0)
+    # The same source in the three arms, cut around E1's trigger: where another arm sees it loudly, the two
+    # whitened series line up (the arms are 33 microseconds of light apart), so they correlate best at lag 0.
+    from scipy.signal import correlate
+
+    loud = np.argwhere((dataset.labels[:, None] == 1) & (dataset.trigger_snr[:, 1:] >= 10))  # (sample, arm - 1)
+    lags = [np.argmax(np.abs(correlate(dataset.timeseries[k, :, 0], dataset.timeseries[k, :, arm + 1]))) - 2047
+            for k, arm in loud]
+    assert lags and np.median(np.abs(lags)) <= 2
+    # A blip is a disturbance of E1 alone: E2 and E3 hold noise, as quiet as the noise class's.
+    blips, noise = dataset.labels == 2, dataset.labels == 0
+    assert np.all(dataset.trigger_snr[blips, 0] >= 8)
+    assert np.abs(dataset.timeseries[blips, :, 1:]).max() < 1.5 * np.abs(dataset.timeseries[noise, :, 1:]).max()
 
 
 @pytest.fixture(scope="module")

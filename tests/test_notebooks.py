@@ -92,8 +92,11 @@ EXPECTED_METRICS = {
         "tpr_left_out_3d_mean": (0.65, 1.0),
         "glitch_rejection_at_threshold": (0.9, 1.0),
         "tpr_3d_phenomenological_only": (0.3, 1.0),
-        # Three ET interferometers together (Iess et al. 2023: coincidences help).
+        # Three ET interferometers together (Iess et al. 2023: coincidences help; a glitch is in E1 alone). Quick
+        # profile: 0.94 against 0.89 for E1 alone; held out, 9a 1.00 and 9b 0.93 [0.72, 1.00] (15 triggers) at
+        # rejection 1.00: the goal, met with three interferometers but on few samples.
         "binary_accuracy_network_coincident": (0.88, 1.0),
+        "tpr_left_out_3d_network_min": (0.7, 1.0),
     },
     "04_anomaly_autoencoder": {
         # Issue 6: AUC >= 0.95 for BBH at SNR 12 (0.983 measured in the quick profile, 0.979 in the full one);

@@ -159,6 +159,25 @@ def test_rising_long_families_follow_the_3d_simulations_tracks(mirror):
     assert np.median(old) < min(late_3d)  # what the older families missed
 
 
+def test_early_burst_family_is_loudest_where_the_3d_simulations_are(mirror):
+    def rms(waveform, start, end):
+        times = waveform.start + np.arange(waveform.hplus.size) / waveform.sample_rate
+        return np.sqrt(np.mean(waveform.hplus[(times >= start) & (times < end)] ** 2))
+
+    # Vartanyan et al. 2023's 9a and 9b: quiet for ~50 ms after bounce, loudest 50-250 ms after it.
+    for model in ("9a_x", "9b_y"):
+        simulated = ccsn_3d_waveform(model)
+        assert rms(simulated, 0.05, 0.25) > 10 * rms(simulated, 0.0, 0.05)
+    for k in range(5):
+        burst = ccsn_family_waveform("early_burst", seed=k)
+        peak = burst.parameters["burst_peak"]
+        assert 0.06 <= peak <= 0.15
+        assert rms(burst, peak - 0.03, peak + 0.03) > 2 * rms(burst, 0.0, 0.02)
+        assert rms(burst, peak - 0.03, peak + 0.03) > 4 * rms(burst, peak + 0.2, peak + 0.3)
+    with pytest.raises(ValueError, match=r"burst_peak must lie in \[0.0, 0.5\], got 0.8"):
+        ccsn_phenomenological(duration=0.5, f0=100, f1=500, t2=0.3, burst_peak=0.8)
+
+
 def test_ccsn_rejects_unphysical_parameters():
     with pytest.raises(ValueError, match="duration must be a finite positive number"):
         ccsn_phenomenological(duration=0.0, f0=100, f1=500, t2=0.3)

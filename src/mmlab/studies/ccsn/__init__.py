@@ -1,6 +1,7 @@
 """Core-collapse supernova vs glitch classification on WDF triggers (Iess et al. 2020, 2023): the data sets.
 
-Figures are in :mod:`mmlab.studies.ccsn.plots`, widgets in :mod:`mmlab.studies.ccsn.widgets`.
+Figures are in :mod:`mmlab.studies.ccsn.plots`, widgets in :mod:`mmlab.studies.ccsn.widgets`, the held-out-progenitor
+test in :mod:`mmlab.studies.ccsn.generalisation`.
 """
 
 from mmlab.studies.ccsn.datasets import (

@@ -78,14 +78,16 @@ class DatasetConfig:
         seen by all of them, kept when the first detector has a WDF trigger
         on it, and every detector is cut around that trigger's peak (channels
         in this order; the others' WDF SNRs near it are recorded, 0 if none).
+        A glitch is a disturbance of one instrument: only the first detector
+        sees it, the others hold noise.
     classes : tuple of str
         Class names from :data:`ALL_CLASSES`.
     n_per_class : int
         Samples per class.
     snr_range : tuple of float
         Optimal SNRs are drawn uniformly in this range; with n detectors the
-        network SNR is drawn in ``snr_range × √n`` (each detector sees the
-        range on average).
+        network SNR of an astrophysical source is drawn in ``snr_range × √n``
+        (each detector sees the range on average).
     segment : int
         Samples of whitened time series kept around each trigger.
     image_shape : tuple of int
@@ -180,7 +182,7 @@ class Dataset(CachedDataset):
     subset: np.ndarray
 
     kind: ClassVar[str] = "ccsn"
-    format_version: ClassVar[int] = 3
+    format_version: ClassVar[int] = 4
     packages: ClassVar[tuple[str, ...]] = ("numpy", "scipy", "pywt", "lal")
 
     @classmethod
@@ -274,10 +276,12 @@ def _one_sample(filters: dict, config: DatasetConfig, make, rng: np.random.Gener
         if waveform.is_polarised:
             ra, dec, psi = (float(v[0]) for v in random_sky(1, rng))
             sky = {"ra": ra, "dec": dec, "psi": psi}
+        # A glitch (no cross polarisation, no sky position) is local to the first detector.
+        seen_by = config.detectors if waveform.is_polarised else config.detectors[:1]
         # With several detectors the network SNR scales with sqrt(n): each detector sees snr_range on average.
-        snr = float(rng.uniform(*config.snr_range)) * np.sqrt(len(config.detectors))
-        signals = {name: detector_signal(waveform, name, centre, **sky) for name in config.detectors}
-        network = network_snr(optimal_snr(signals[name], DESIGN_PSD_OF[name], fs) for name in config.detectors)
+        snr = float(rng.uniform(*config.snr_range)) * np.sqrt(len(seen_by))
+        signals = {name: detector_signal(waveform, name, centre, **sky) for name in seen_by}
+        network = network_snr(optimal_snr(signals[name], DESIGN_PSD_OF[name], fs) for name in seen_by)
         if network == 0:
             return None
         for name, signal in signals.items():
