@@ -18,7 +18,8 @@ softmax and simply get no examples, so every network has the same outputs.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -30,6 +31,9 @@ from mmlab.ml.calibration import (
 )
 from mmlab.signals import CCSN_MIX_FAMILIES
 from mmlab.studies.ccsn.datasets import CCSN_CLASSES, Dataset
+
+if TYPE_CHECKING:
+    import keras
 
 __all__ = [
     "DECISION_SCORES",
@@ -107,7 +111,7 @@ class HeldOutClassifier:
     false_positive_rate : float
     """
 
-    model: object
+    model: keras.Model
     training: TrainingSet
     ccsn_classes: np.ndarray
     temperature: float
@@ -156,11 +160,11 @@ def train_held_out_classifier(
         dataset.timeseries[validation], {"class": labels[validation], "binary": binary[validation]},
         epochs=epochs, patience=patience, verbose=verbose)
     temperature = fit_temperature(predict(model, dataset.timeseries[validation])["class"], labels[validation])
-    classifier = HeldOutClassifier(model, training, dataset.ccsn_classes, temperature, {}, false_positive_rate)
+    unthresholded = HeldOutClassifier(model, training, dataset.ccsn_classes, temperature, {}, false_positive_rate)
     negatives = validation & (binary == 0)
-    for name, score in classifier.scores(dataset.timeseries[negatives]).items():
-        classifier.thresholds[name] = threshold_at_false_positive_rate(score, false_positive_rate)
-    return classifier
+    thresholds = {name: threshold_at_false_positive_rate(score, false_positive_rate)
+                  for name, score in unthresholded.scores(dataset.timeseries[negatives]).items()}
+    return replace(unthresholded, thresholds=thresholds)
 
 
 @dataclass(frozen=True)
