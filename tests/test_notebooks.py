@@ -84,18 +84,20 @@ EXPECTED_METRICS = {
         "binary_accuracy_lstm": (0.80, 1.0),
         "multiclass_accuracy_cnn2d": (0.70, 1.0),
         # Issue 14: each 3D progenitor (9a, 9b) left out of training in turn; the binary head decides at a threshold
-        # letting 3 % of validation glitches and noise through. Quick profile: 9a 0.92, 9b 0.70 [0.54, 0.83]
-        # (trained on phenomenological signals alone: 0.89 and 0.58), test rejection 0.98. The goal (TPR >= 0.90
-        # on every left-out progenitor at rejection >= 0.97) is not reached; the worst progenitor's bound sits at
-        # the quick profile's 90 % interval, above a coin flip.
-        "tpr_left_out_3d_min": (0.55, 1.0),
+        # letting 3 % of validation glitches and noise through, so a classifier that learnt nothing finds 3 % of
+        # them. Two quick runs: 9a 0.92 / 0.95, 9b 0.70 / 0.64 (33 triggers; trained on phenomenological signals
+        # alone 0.87-0.89 and 0.58), test rejection 0.98 / 0.94 (48 triggers). The goal (TPR >= 0.90 on every
+        # left-out progenitor at rejection >= 0.97) is not reached with one detector; the bounds sit below the
+        # quick profile's 90 % intervals.
+        "tpr_left_out_3d_min": (0.45, 1.0),
         "tpr_left_out_3d_mean": (0.65, 1.0),
-        "glitch_rejection_at_threshold": (0.9, 1.0),
+        "glitch_rejection_at_threshold": (0.88, 1.0),
         "tpr_3d_phenomenological_only": (0.3, 1.0),
-        # Three ET interferometers together (Iess et al. 2023: coincidences help; a glitch is in E1 alone). Quick
-        # profile: 0.94 against 0.89 for E1 alone; held out, 9a 1.00 and 9b 0.93 [0.72, 1.00] (15 triggers) at
-        # rejection 1.00: the goal, met with three interferometers but on few samples.
-        "binary_accuracy_network_coincident": (0.88, 1.0),
+        # Three ET interferometers together (Iess et al. 2023: coincidences help; a glitch is in E1 alone). Two
+        # quick runs: 0.94 / 0.87 against 0.89 for E1 alone (54 test triggers: the gain is within the spread);
+        # held out, 9a 1.00 and 9b 0.93 [0.72, 1.00] (15 triggers) at rejection 1.00 in both: the goal, met with
+        # three interferometers but on few samples.
+        "binary_accuracy_network_coincident": (0.8, 1.0),
         "tpr_left_out_3d_network_min": (0.7, 1.0),
     },
     "04_anomaly_autoencoder": {
