@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PROFILE ?= quick
+# pytest worker processes of `make test`: two keep both CPU cores busy while one notebook waits on a single thread.
+TEST_WORKERS ?= 2
 
 # The offline data mirror beside a checkout (developers' machines and CI).
 SHARED_DATA := $(abspath ../shared/data)
@@ -31,7 +33,7 @@ run: $(VENV)/.installed
 	$(BIN)/mmlab run --profile $(PROFILE) --output build
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lab: $(VENV)/.installed
 	$(BIN)/jupyter lab notebooks/
