@@ -12,7 +12,7 @@ TEST_WORKERS ?= 2
 SHARED_DATA := $(abspath ../shared/data)
 export MMLAB_DATA_MIRROR ?= $(if $(wildcard $(SHARED_DATA)),$(SHARED_DATA),)
 
-.PHONY: run test lab bench dashboard stream-redis clean
+.PHONY: run test browser lab bench dashboard stream-redis clean
 
 # The local Redis server of `make stream-redis` (started on 127.0.0.1, stopped after).
 REDIS_PORT ?= 6379
@@ -33,7 +33,13 @@ run: $(VENV)/.installed
 	$(BIN)/mmlab run --profile $(PROFILE) --output build
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+
+# The browser tests alone (JupyterLab and Voila in headless Chromium); installs Debian's chromium where missing.
+browser: $(VENV)/.installed-test
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium chromium-driver)
+	MMLAB_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -m browser
 
 lab: $(VENV)/.installed
 	$(BIN)/jupyter lab notebooks/

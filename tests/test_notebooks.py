@@ -231,6 +231,21 @@ def test_notebook_is_stripped_and_parameterised(name):
     assert ast.literal_eval(assignments["profile"]) == "quick"
 
 
+@pytest.mark.parametrize("name", STUDY_NOTEBOOKS)
+def test_notebook_metadata_is_what_the_kernel_reports(name):
+    """JupyterLab writes the kernel's kernelspec and language_info into a notebook it opens: where they differ
+    from the file, opening the notebook marks it modified (the browser tests check that too)."""
+    from ipykernel.ipkernel import IPythonKernel
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    metadata = json.loads((NOTEBOOK_DIR / name).read_text())["metadata"]
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    assert metadata["kernelspec"] == {"display_name": spec.display_name, "language": spec.language, "name": "python3"}
+    # The version is the Python the notebooks were last saved with (CI's); other Pythons differ only there.
+    language = dict(IPythonKernel.language_info)
+    assert {**metadata["language_info"], "version": language["version"]} == language
+
+
 @pytest.mark.notebook
 @pytest.mark.parametrize("name", STUDY_NOTEBOOKS)
 def test_notebook_runs_quick_and_reaches_its_numbers(name, tmp_path):

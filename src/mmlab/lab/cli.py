@@ -174,8 +174,10 @@ def _dashboard(args: argparse.Namespace) -> int:
 
     from mmlab.lab.runner import NOTEBOOK_DIR
 
+    # Progressive rendering: the page shows the board at once and it redraws live as the stream runs. Without it
+    # Voila serves the page after the run, and its FigureWidgets draw as they were first built (empty).
     command = [sys.executable, "-m", "voila", str(NOTEBOOK_DIR / "06_realtime_stream.ipynb"), "--no-browser",
-               f"--port={args.port}", "--Voila.ip=127.0.0.1"]
+               f"--port={args.port}", "--Voila.ip=127.0.0.1", "--progressive_rendering=True"]
     return subprocess.call(command)
 
 

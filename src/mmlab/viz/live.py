@@ -45,6 +45,10 @@ def live_figure(make_figure: Callable[[], go.Figure | tuple[go.Figure, ...]], co
     first = make_figure()
     several = isinstance(first, tuple)
     views = tuple(go.FigureWidget(figure) for figure in (first if several else (first,)))
+    for view in views:
+        # Refit to the page when the window or JupyterLab's panels resize. A FigureWidget inside a box first draws
+        # 700 px wide whatever its container (plotly.py issues 4027 and 5208, open); a resize fills the width.
+        view._config = dict(view._config, autosizable=True, responsive=True)
 
     def update(_=None) -> None:
         if status is not None:
