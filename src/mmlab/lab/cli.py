@@ -181,6 +181,31 @@ def _dashboard(args: argparse.Namespace) -> int:
     return subprocess.call(command)
 
 
+def _workshop_prepare(args: argparse.Namespace) -> int:
+    from mmlab.lab.workshop import MANIFEST, check_room, prepare_room
+
+    room = prepare_room(args.folder)
+    problems = check_room(room.folder)
+    print(f"prepared {room.folder}: {len(room.files)} files, {room.size_bytes / 2**20:.1f} MiB, verified against "
+          f"{MANIFEST}")
+    print(f"on each machine: export MMLAB_DATA_MIRROR={room.folder / 'mirror'} MMLAB_DATA_DIR={room.folder / 'cache'}")
+    if problems:
+        print(f"mmlab workshop prepare: this machine is not ready: {'; '.join(problems)}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _workshop_check(args: argparse.Namespace) -> int:
+    from mmlab.lab.workshop import check_room
+
+    problems = check_room(args.folder)
+    if problems:
+        print(f"mmlab workshop check: not ready: {'; '.join(problems)}", file=sys.stderr)
+        return 2
+    print(f"ready: packages, memory, disk and {'the files of ' + str(args.folder) if args.folder else 'the data'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``mmlab`` command."""
     parser = argparse.ArgumentParser(prog="mmlab", description=__doc__)
@@ -216,6 +241,15 @@ def build_parser() -> argparse.ArgumentParser:
     stream.add_argument("--seed", type=int, default=0, help="seed of the simulated source (default: 0)")
     stream.add_argument("--output", type=Path, default=Path("build/stream"), help="alerts and summary folder")
     stream.set_defaults(handler=_stream)
+
+    workshop = commands.add_parser("workshop", help="a folder with everything a workshop room needs offline")
+    steps = workshop.add_subparsers(dest="action", required=True)
+    prepare = steps.add_parser("prepare", help="copy the data, caches and models into a folder and verify it")
+    prepare.add_argument("folder", type=Path, help="an empty folder (a USB stick) or one prepared before")
+    prepare.set_defaults(handler=_workshop_prepare)
+    check = steps.add_parser("check", help="is this machine ready (packages, memory, disk, the folder's files)?")
+    check.add_argument("folder", type=Path, nargs="?", help="a prepared folder (default: check the cache and mirror)")
+    check.set_defaults(handler=_workshop_check)
 
     dashboard = commands.add_parser("dashboard", help="serve the stream dashboard with Voila on 127.0.0.1")
     dashboard.add_argument("--port", type=int, default=8866, help="port (default: 8866)")
