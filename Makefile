@@ -33,7 +33,7 @@ run: $(VENV)/.installed
 	$(BIN)/mmlab run --profile $(PROFILE) --output build
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 # The browser tests alone (JupyterLab and Voila in headless Chromium); installs Debian's chromium where missing.
 browser: $(VENV)/.installed-test
