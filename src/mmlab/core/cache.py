@@ -35,7 +35,7 @@ from mmlab.core.config import data_dir
 
 __all__ = [
     "MANIFEST", "SUBSETS", "CachedDataset", "DataFileError", "add_to_manifest", "atomic_write", "file_lock",
-    "read_arrays", "read_manifest", "require_columns", "sha256sum", "write_arrays",
+    "read_arrays", "read_manifest", "require_columns", "sha256sum", "writable_folder", "write_arrays",
 ]
 
 #: The cache manifest of downloaded files, in the cache folder.
@@ -136,6 +136,40 @@ def file_lock(path: str | os.PathLike) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def writable_folder(folder: str | os.PathLike, what: str) -> Path:
+    """Create ``folder`` if missing and check it can be written, before any work goes into it.
+
+    Parameters
+    ----------
+    folder : path-like
+        The folder.
+    what : str
+        How error messages name it (``"--output"``, ``"workshop folder"``).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+
+    Raises
+    ------
+    NotADirectoryError
+        If ``folder`` is a file.
+    PermissionError
+        If it cannot be created or written.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"{what} {folder} is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PermissionError(f"cannot create {what} {folder}: {exc.strerror or exc}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(f"cannot write into {what} {folder}")
+    return folder
 
 
 def sha256sum(path: str | os.PathLike) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -13,6 +12,7 @@ __all__ = ["build_parser", "main"]
 
 
 def _run(args: argparse.Namespace) -> int:
+    from mmlab.core.cache import writable_folder
     from mmlab.lab.runner import NotebookNotFoundError, resolve_notebooks, run_notebooks
 
     try:
@@ -20,7 +20,7 @@ def _run(args: argparse.Namespace) -> int:
     except NotebookNotFoundError as exc:
         print(f"mmlab run: {exc}", file=sys.stderr)
         return 2
-    _check_output_folder(args.output)
+    writable_folder(args.output, "--output")  # before minutes of work
     report = run_notebooks(notebooks, profile=args.profile, output_dir=args.output)
     if any(entry["status"] == "interrupted" for entry in report["notebooks"]):
         done = sum(entry["status"] == "ok" for entry in report["notebooks"])
@@ -33,18 +33,6 @@ def _run(args: argparse.Namespace) -> int:
         print(f"mmlab run: failed notebooks: {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0
-
-
-def _check_output_folder(folder: Path) -> None:
-    """Refuse, before minutes of work, an output folder that is a file or cannot be created or written."""
-    if folder.exists() and not folder.is_dir():
-        raise NotADirectoryError(f"--output {folder} is a file, not a folder")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OSError(f"cannot create the output folder {folder}: {exc.strerror or exc}") from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise PermissionError(f"cannot write into the output folder {folder}")
 
 
 def _data_list(args: argparse.Namespace) -> int:

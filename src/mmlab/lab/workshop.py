@@ -22,7 +22,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from mmlab.core.cache import atomic_write, sha256sum
+from mmlab.core.cache import atomic_write, sha256sum, writable_folder
 from mmlab.core.config import data_dir, mirror_dir
 from mmlab.lab.report import run_facts
 from mmlab.ml.registry import PRETRAINED_DIR
@@ -110,8 +110,6 @@ def prepare_room(folder: str | os.PathLike) -> Room:
         If a copied file does not read back as it was written.
     """
     folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise NotADirectoryError(f"workshop folder {folder} is a file, not a folder")
     if folder.is_dir() and any(folder.iterdir()) and not (folder / MANIFEST).is_file():
         raise FileExistsError(f"workshop folder {folder} holds files but no {MANIFEST}: choose an empty folder")
     cache, mirror = data_dir(), mirror_dir()
@@ -119,12 +117,7 @@ def prepare_room(folder: str | os.PathLike) -> Room:
     if missing:
         raise FileNotFoundError(f"no {', '.join(missing)} in the cache {cache} or the mirror {mirror}: "
                                 "set MMLAB_DATA_MIRROR to a full mirror (../shared/data) first")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise PermissionError(f"cannot create the workshop folder {folder}: {exc.strerror or exc}") from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise PermissionError(f"cannot write into the workshop folder {folder}")
+    writable_folder(folder, "workshop folder")
     (folder / MANIFEST).unlink(missing_ok=True)  # a half-refreshed folder must not pass for a prepared one
     files: dict = {}
     for source in ROOM_SOURCES:
