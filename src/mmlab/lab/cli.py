@@ -170,10 +170,10 @@ def _dashboard(args: argparse.Namespace) -> int:
 
 
 def _workshop_prepare(args: argparse.Namespace) -> int:
-    from mmlab.lab.workshop import MANIFEST, check_room, prepare_room
+    from mmlab.lab.workshop import MANIFEST, machine_problems, prepare_room
 
-    room = prepare_room(args.folder)
-    problems = check_room(room.folder)
+    room = prepare_room(args.folder)  # reads every copy back against the manifest
+    problems = machine_problems(room.folder)
     print(f"prepared {room.folder}: {len(room.files)} files, {room.size_bytes / 2**20:.1f} MiB, verified against "
           f"{MANIFEST}")
     print(f"on each machine: export MMLAB_DATA_MIRROR={room.folder / 'mirror'} MMLAB_DATA_DIR={room.folder / 'cache'}")

@@ -27,7 +27,7 @@ from mmlab.core.config import data_dir, mirror_dir
 from mmlab.lab.report import run_facts
 from mmlab.ml.registry import PRETRAINED_DIR
 
-__all__ = ["MANIFEST", "ROOM_PACKAGES", "ROOM_SOURCES", "Room", "check_room", "prepare_room"]
+__all__ = ["MANIFEST", "ROOM_PACKAGES", "ROOM_SOURCES", "Room", "check_room", "machine_problems", "prepare_room"]
 
 #: The data sources the study notebooks read, as folders of the cache and the mirror (``core.config.search_folders``).
 ROOM_SOURCES = ("gwosc", "ccsn_3d", "swift_xrt", "ztf", "ztf_tns", "plasticc", "sncosmo", "kilonova")
@@ -135,7 +135,8 @@ def prepare_room(folder: str | os.PathLike) -> Room:
     return Room(folder, files)
 
 
-def _machine_problems(folder: Path) -> list[str]:
+def machine_problems(folder: str | os.PathLike) -> list[str]:
+    """What this machine lacks for the workshop: Python modules, memory, free disk where ``folder`` lies."""
     problems = [f"Python cannot import {name}: pip install {package}" for name, package in ROOM_PACKAGES.items()
                 if importlib.util.find_spec(name) is None]
     try:
@@ -168,7 +169,7 @@ def check_room(folder: str | os.PathLike | None = None) -> list[str]:
         cache, mirror = data_dir(), mirror_dir()
         problems = [f"no {source} data in the cache {cache} or the mirror {mirror or '(MMLAB_DATA_MIRROR unset)'}"
                     for source in ROOM_SOURCES if not any((b / source).is_dir() for b in (cache, mirror) if b)]
-        return _machine_problems(cache) + problems
+        return machine_problems(cache) + problems
     folder = Path(folder)
     if not folder.is_dir():
         return [f"{folder} is not a folder: run mmlab workshop prepare {folder} on a machine with the data"]
@@ -178,7 +179,7 @@ def check_room(folder: str | os.PathLike | None = None) -> list[str]:
         return [f"{folder} has no {MANIFEST}: it was not made by mmlab workshop prepare, or not finished"]
     except (ValueError, KeyError, TypeError) as exc:
         return [f"{folder / MANIFEST} is damaged ({exc}): prepare the folder again"]
-    problems = _machine_problems(folder)
+    problems = machine_problems(folder)
     for relative, entry in sorted(files.items()):
         path = folder / relative
         if not path.is_file():
