@@ -10,6 +10,7 @@ import pytest
 from scipy.optimize import brentq
 from scipy.special import gammainc
 
+from mmlab import seed_everything
 from mmlab.ml.active import query_scores
 from mmlab.signals.lens_images import render_scenes, scene_light
 from mmlab.signals.lenses import (
@@ -239,6 +240,7 @@ def test_grad_cam_points_at_what_makes_the_class():
     from mmlab.ml.images import build_image_cnn, grad_cam
     from mmlab.ml.training import NetworkClassifier
 
+    seed_everything(0)  # the weights' start, whatever ran before in this pytest worker
     rng = np.random.default_rng(0)
     images, labels, centres = blob_images(800, rng)
     classifier = NetworkClassifier(lambda: build_image_cnn((33, 33, 1), filters=(8, 16, 32), augment=False),
