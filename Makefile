@@ -6,6 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PROFILE ?= quick
 # pytest worker processes of `make test`: two keep both CPU cores busy while one notebook waits on a single thread.
+# Each worker takes one test at a time from a queue that starts with the longest (conftest.py).
 TEST_WORKERS ?= 2
 
 # The offline data mirror beside a checkout (developers' machines and CI).
@@ -33,7 +34,7 @@ run: $(VENV)/.installed
 	$(BIN)/mmlab run --profile $(PROFILE) --output build
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxschedchunk 1
 
 # The browser tests alone (JupyterLab and Voila in headless Chromium); installs Debian's chromium where missing.
 browser: $(VENV)/.installed-test
