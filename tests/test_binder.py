@@ -3,6 +3,7 @@ tour's first cell installs mmlab on Colab only."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,14 @@ def test_binder_files_build_an_environment_that_runs_the_tour(tmp_path):
     assert f"{sys.version_info.major}.{sys.version_info.minor}" == python, "run with the Python Binder pins"
     venv = tmp_path / "binder-env"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    try:
+        run_tour_in(venv, requirements, tmp_path)
+    finally:
+        shutil.rmtree(venv)  # 3 GB, TensorFlow mostly
+
+
+def run_tour_in(venv: Path, requirements: list[str], tmp_path: Path) -> None:
+    """Binder's steps in ``venv``, then the tour, checked."""
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env |= {"PATH": f"{venv / 'bin'}{os.pathsep}{env['PATH']}", "VIRTUAL_ENV": str(venv)}
     subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", *requirements], env=env,

@@ -252,7 +252,7 @@ EXERCISES: dict[str, Exercise] = {
     "09.1": Exercise("Einstein radius of an SIS (σ = 250 km/s, z 0.5 → 2)", "arcsec",
                      lambda: _sis_einstein_radius(250.0, 0.5, 2.0), 0.01, 0.0,
                      "θ_E = 4π (σ/c)² D_ls / D_s, with angular-diameter distances from "
-                     "Planck18.angular_diameter_distance(_z1z2)."),
+                     "Planck18 (flat: D_ls / D_s = 1 − D_C(z_l) / D_C(z_s), comoving distances)."),
     "09.2": Exercise("recall of the CNN at zero false positives", "",
                      lambda scores, labels: _recall_at_zero_fp(scores, labels), 0.0, 1e-9,
                      "the fraction of lenses scoring above the highest-scoring non-lens."),
