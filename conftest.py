@@ -9,8 +9,8 @@ SHARED_DATA = Path(__file__).resolve().parent.parent / "shared" / "data"
 if not os.environ.get("MMLAB_DATA_MIRROR") and SHARED_DATA.is_dir():
     os.environ["MMLAB_DATA_MIRROR"] = str(SHARED_DATA)
 
-#: The slow tests by run time, longest first (CI, 2026-12-02): notebooks 03 and 02 about 11 min, 08 and 09 about
-#: 7 min, the Binder build about 3 min, 05 and 04 about 3 min, 06 and 07 under 2 min; 00 and 01 take seconds.
+#: The slow tests by run time, longest first (fresh-clone CI runs, 2026-12-02): notebook 03 11 min, 02 6-10 min, 08
+#: and 09 about 7 min, the Binder build 4-5 min, 05 and 04 about 3 min, 07 and 06 under 3 min; 00 and 01 seconds.
 LONGEST_FIRST = ("03_", "02_", "08_", "09_", "binder", "05_", "04_", "07_", "06_")
 
 

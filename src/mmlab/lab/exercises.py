@@ -212,31 +212,28 @@ EXERCISES: dict[str, Exercise] = {
                      1e-6, 0.0, "count the background statistics at or above 10, add one, divide by the background "
                      "time (background.background_time, in s) and convert to hours."),
     "03.1": Exercise("glitch rejection of the best network", "",
-                     lambda probabilities, labels, ccsn_mask, glitch_classes:
-                     _ccsn_glitch_rejection(probabilities, labels, ccsn_mask, glitch_classes), 0.0, 1e-9,
+                     _ccsn_glitch_rejection, 0.0, 1e-9,
                      "a sample is called CCSN where the argmax class is a CCSN class (ccsn_mask[np.argmax(p, 1)]); "
                      "count the glitch samples (sine-Gaussian, scattered light, blip) not called CCSN."),
     "03.2": Exercise("binary accuracy of the LSTM", "",
-                     lambda probabilities, labels, ccsn_mask: _ccsn_binary_accuracy(probabilities, labels, ccsn_mask),
-                     0.0, 1e-9, "compare ccsn_mask[np.argmax(p, 1)] with ccsn_mask[labels]."),
+                     _ccsn_binary_accuracy, 0.0, 1e-9, "compare ccsn_mask[np.argmax(p, 1)] with ccsn_mask[labels]."),
     "04.1": Exercise("false alarms per hour at the threshold", "per hour",
-                     lambda noise_scores, threshold, live_time: _false_alarms_per_hour(noise_scores, threshold,
-                                                                                      live_time), 1e-9, 0.0,
+                     _false_alarms_per_hour, 1e-9, 0.0,
                      "count the noise windows whose score exceeds the threshold; live_time is in seconds."),
     "04.2": Exercise("AUC of the autoencoder on blips at SNR 12", "",
-                     lambda noise_scores, signal_scores: _roc_auc(noise_scores, signal_scores), 0.0, 1e-6,
+                     _roc_auc, 0.0, 1e-6,
                      "mmlab.ml.evaluation.roc_curve(scores, labels) returns (fpr, tpr, auc)."),
     "05.1": Exercise("redshift at 200 Mpc", "", lambda: _redshift_at_distance(200.0), 1e-3, 0.0,
                      "astropy.cosmology.z_at_value(Planck18.luminosity_distance, 200 * u.Mpc)."),
     "05.2": Exercise("coverage of the scaled ±1σ interval", "",
-                     lambda mean, sigma, truth: _coverage(mean, sigma, truth), 0.0, 1e-9,
+                     _coverage, 0.0, 1e-9,
                      "the fraction of test events with |mean − z| ≤ σ × scale."),
     "06.1": Exercise("H1–V1 light travel time", "ms", lambda: _light_travel_ms("H1", "V1"), 0.0, 0.01,
                      "mmlab.gw.detectors.light_travel_time('H1', 'V1'), in seconds."),
     "06.2": Exercise("90th percentile of the alert latency", "s", lambda alerts: _latency_percentile(alerts, 90.0),
                      1e-9, 0.0, "every alert has alert['latency']['total']; np.percentile(values, 90)."),
     "07.1": Exercise("figure of merit of the all-labels forest", "",
-                     lambda probabilities, truth: _snia_fom(probabilities, truth), 0.0, 1e-9,
+                     _snia_fom, 0.0, 1e-9,
                      "call SN Ia where the probability exceeds 0.5; FoM = (true Ia / all Ia) × true Ia / (true Ia + "
                      "3 × false Ia)."),
     "07.2": Exercise("absolute magnitude of an SN Ia at g = 18.5, z = 0.05", "mag",
@@ -254,7 +251,7 @@ EXERCISES: dict[str, Exercise] = {
                      "θ_E = 4π (σ/c)² D_ls / D_s, with angular-diameter distances from "
                      "Planck18 (flat: D_ls / D_s = 1 − D_C(z_l) / D_C(z_s), comoving distances)."),
     "09.2": Exercise("recall of the CNN at zero false positives", "",
-                     lambda scores, labels: _recall_at_zero_fp(scores, labels), 0.0, 1e-9,
+                     _recall_at_zero_fp, 0.0, 1e-9,
                      "the fraction of lenses scoring above the highest-scoring non-lens."),
 }
 
