@@ -72,6 +72,19 @@ def _wait_for_http(url: str, process: subprocess.Popen, timeout: float) -> None:
     raise TimeoutError(f"nothing answered at {url} after {timeout:.0f} s")
 
 
+def _wait_for_port(port: int, process: subprocess.Popen, timeout: float) -> None:
+    """Until a server listens on 127.0.0.1:port (a request to Voila would start a kernel and run the notebook)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[:3]} exited with status {process.returncode} before listening on {port}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.5)
+    raise TimeoutError(f"nothing listened on port {port} after {timeout:.0f} s")
+
+
 def _stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
@@ -174,7 +187,7 @@ for (const cell of panel.content.widgets) {
 return state;
 """
 
-# Every plotly graph div in `root`: its size, its traces and what it drew. The fingerprint sums the trace data, so
+# Every plotly graph div in `root`: its size, place, traces and what it drew. The fingerprint sums the trace data, so
 # a redraw with new data (or new shapes, titles, annotations) changes it.
 _PLOTS = """
 function fingerprint(gd) {
@@ -185,7 +198,8 @@ function fingerprint(gd) {
     else if (typeof value === 'string') { count += value.length; }
     else if (value.length !== undefined) { for (const item of value) add(item); }
   };
-  for (const trace of gd.data || []) for (const key of ['x', 'y', 'z', 'text', 'r', 'theta', 'values']) add(trace[key]);
+  // _fullData: plotly.js's decoded arrays (a static figure's gd.data keeps plotly.py's base64 typed arrays)
+  for (const trace of gd._fullData || []) for (const key of ['x', 'y', 'z', 'text', 'r', 'theta', 'values']) add(trace[key]);
   const layout = gd.layout || {};
   return JSON.stringify([count, total, layout.shapes || [], layout.annotations || [], layout.title || '']);
 }
@@ -195,7 +209,8 @@ function plots(root) {
     const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
     const drawn = gd.querySelectorAll('.scatterlayer .trace, .barlayer .trace, .heatmaplayer image, '
                                       + '.imagelayer image, .pielayer .trace, .gl-canvas, .contourlayer .trace').length;
-    return {width: box.width, height: box.height, traces: (gd._fullData || []).length, drawn, print: fingerprint(gd)};
+    return {width: box.width, height: box.height, left: box.left, right: box.right,
+            traces: (gd._fullData || []).length, drawn, print: fingerprint(gd)};
   });
 }
 """
@@ -210,7 +225,8 @@ for (const cell of panel.content.widgets) {
     const node = cell.outputArea.widgets[i].node;
     if ('application/vnd.plotly.v1+json' in data) result.static.push(plots(node));
     if ('application/vnd.jupyter.widget-view+json' in data) {
-      result.widgets.push({plots: plots(node), text: node.innerText.slice(0, 2000),
+      const area = node.querySelector('.jp-OutputArea-output') || node;
+      result.widgets.push({plots: plots(node), text: node.innerText.slice(0, 2000), width: area.getBoundingClientRect().width,
                            views: node.querySelectorAll('.jupyter-widgets, .widget-box, .lm-Widget').length});
     }
   }
@@ -312,7 +328,9 @@ def _check_widgets(driver, root, fingerprints, name: str) -> list[str]:
     from selenium.webdriver.common.by import By
 
     moved = []
-    views = root.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output")
+    # Cell outputs, not the output areas inside ipywidgets' Output (each live figure's, replaced on a redraw).
+    views = [view for view in root.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output")
+             if not driver.execute_script("return !!arguments[0].parentElement.closest('.widget-output');", view)]
     for view in views:
         if not view.find_elements(By.CSS_SELECTOR, ".js-plotly-plot"):
             continue
@@ -376,6 +394,9 @@ def test_notebook_in_jupyterlab(chromium, jupyterlab, name):
         assert widget["views"] > 0, f"{name}: widget output {index} has no widget view: {widget['text']!r}"
         for plot in widget["plots"]:
             _check_plot(plot, f"{name} widget {index}")
+        if widget["plots"]:  # the figures fill the width, as static ones do (side by side ones together)
+            span = max(p["right"] for p in widget["plots"]) - min(p["left"] for p in widget["plots"])
+            assert span >= 0.9 * widget["width"], f"{name} widget {index}: figures {span:.0f} px wide in {widget}"
 
     notebook = driver.find_element(By.ID, panel)
     _check_widgets(driver, notebook, lambda view: driver.execute_script(
@@ -408,7 +429,7 @@ def test_voila_view(chromium, tmp_path, name, command):
     url = f"http://127.0.0.1:{port}/"
     driver = chromium
     try:
-        _wait_for_http(url, process, timeout=120)
+        _wait_for_port(port, process, timeout=120)
         driver.get("about:blank")  # the previous page leaves (and logs what it does on leaving) before the count
         time.sleep(1)
         _console_problems(driver)
@@ -429,7 +450,8 @@ def test_voila_view(chromium, tmp_path, name, command):
             moved = _check_widgets(driver, driver.find_element(By.TAG_NAME, "body"), lambda view: driver.execute_script(
                 _PLOTS + "return plots(arguments[0]).map(p => p.print);", view), name)
             assert moved, f"{name}: no control of the explorer could be moved"
-        driver.save_screenshot(str(SCREENSHOTS / f"voila_{name}.png"))
+        driver.execute_script("document.querySelector('.jupyter-widgets .js-plotly-plot').scrollIntoView();")
+        driver.save_screenshot(str(SCREENSHOTS / f"voila_{name}.png"))  # the first widget's figures
         problems = _console_problems(driver, allowed=(VOILA_PLOTLY_SNAPSHOT, VOILA_CDN_ICONS))
         assert not problems, f"voila {name}: browser console: {problems}"
     finally:

@@ -317,6 +317,6 @@ def test_lens_browser_steps_through_found_and_missed_lenses():
     assert position.max == 0 and "test cutout 2" in status.value and "P(lens) = 0.100" in status.value
     group.index = 2
     assert "test cutout 3" in status.value and "galaxy" in status.value
-    assert len(view.data) == 2  # the colour cutout and its Grad-CAM map
+    assert len(view.figure.data) == 2  # the colour cutout and its Grad-CAM map
     with pytest.raises(ValueError, match="one image, scene and map per score"):
         lens_browser(images[:3], table, scores, np.zeros(images.shape[:3]), 0.5)

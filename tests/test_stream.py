@@ -18,7 +18,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from mmlab.core.state import from_bytes, to_bytes
 from mmlab.stream.alerts import AlertSink, alert_schema, avro_bytes, read_avro
 from mmlab.stream.chunks import Chunk, ChunkError, check_chunk, decode_chunk, encode_chunk
-from mmlab.stream.pipeline import StreamConfig, build_searches, load_classifier, run_stream
+from mmlab.stream.pipeline import STAGES, StreamConfig, build_searches, load_classifier, run_stream
 from mmlab.stream.sources import BAD_KINDS, SimulatedSource
 from mmlab.stream.stages import DetectorState, detector_step
 
@@ -227,9 +227,25 @@ def test_the_dashboard_draws_what_the_report_holds(simulated):
     board.update(report, chunks[-2], force=True)
     html = counters_html(report, lag=3)
     assert f"{report.processed}" in html and "lag" in html
-    assert sum(len(trace.x) for trace in board.triggers.data) == len(report.events) > 0
-    assert [trace.name for trace in board.triggers.data] == list(CONFIG.detectors)
-    assert sum(len(trace.x) for trace in board.latency.data) == sum(len(v) for v in report.latency.values())
+    assert sum(len(trace.x) for trace in board.triggers.figure.data) == len(report.events) > 0
+    assert [trace.name for trace in board.triggers.figure.data] == list(CONFIG.detectors)
+    for stage, trace in zip(STAGES, board.latency.figure.data):  # each stage's cumulative distribution
+        values = np.maximum(report.latency[stage], 1e-6)
+        assert trace.name == stage and (trace.x[0], trace.x[-1]) == (values.min(), values.max())
+        assert trace.y[0] == 0.0 and trace.y[-1] == 1.0 and np.all(np.diff(trace.x) >= 0)
+        below = np.array([np.mean(values < x) for x in trace.x])  # the empirical distribution at each point
+        at_or_below = np.array([np.mean(values <= x) for x in trace.x])
+        assert np.all(below <= np.array(trace.y) + 1e-9) and np.all(at_or_below >= np.array(trace.y) - 1e-9)
+
+    # Redrawn every 60 chunks of three detectors (always the same one's turn), the strain panel still shows the
+    # latest chunk of each detector.
+    board = StreamBoard(CONFIG.detectors, every=60)
+    for chunk in chunks:
+        board.update(report, chunk)
+    board.update(report, force=True)
+    for detector, trace in zip(CONFIG.detectors, board.strain.figure.data):
+        latest = [c for c in chunks if c.detector == detector][-1]
+        assert trace.name == detector and trace.x[0] == latest.gps_start and trace.y[0] == latest.data[0]
     assert str(len(report.sink.alerts)) in board.counters.value and board.alerts.value.count("<tr>") == 1 + min(
         12, len(report.sink.alerts))
 

@@ -314,11 +314,11 @@ def test_oracle_widget_refits_on_each_answer_and_redraws():
         learner.teach(int(k), int(labels[k]))
     box = oracle_widget(learner, curves, pool, labels)
     (yes, _no, skip), status, view = box.children[0].children, box.children[1], box.children[2]
-    first = view.layout.title.text
+    first = view.figure.layout.title.text
     assert "4 labels so far" in status.value
     yes.click()
     assert len(learner.labelled) == 5 and "5 labels so far" in status.value
-    assert view.layout.title.text != first
+    assert view.figure.layout.title.text != first
     skip.click()
     assert len(learner.labelled) == 5
     with pytest.raises(ValueError, match="one light curve per pool object"):

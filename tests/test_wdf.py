@@ -323,6 +323,6 @@ def test_wdf_explorer_follows_its_controls(fitted_filter, injected_stream):
     controls["start [s]"].value = -2.0  # noise only
     assert "below threshold" in status.value
     controls["window [samples]"].value = 256
-    assert controls["overlap [samples]"].max == 252 and len(panel.data[0].x) == 256
+    assert controls["overlap [samples]"].max == 252 and len(panel.figure.data[0].x) == 256
     controls["wavelet"].value = "haar"
     assert "haar SNR" in status.value

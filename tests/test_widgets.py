@@ -36,13 +36,13 @@ def test_view_rejects(strains, window, view, message):
 def test_explorer_updates_figures_and_reports_errors(strains):
     box = strain_explorer(strains, 104.0)
     window, band, view, status, strain_figure, spectrogram_figure = box.children
-    assert len(strain_figure.data[0].x) == int(0.7 * FS)
+    assert len(strain_figure.figure.data[0].x) == int(0.7 * FS)
     window.value = (-1.0, 1.0)
-    assert len(strain_figure.data[0].x) == int(2.0 * FS)
+    assert len(strain_figure.figure.data[0].x) == int(2.0 * FS)
     view.value = "raw"
-    np.testing.assert_allclose(strain_figure.data[0].y, strains[0].crop(103.0, 105.0).data)
+    np.testing.assert_allclose(strain_figure.figure.data[0].y, strains[0].crop(103.0, 105.0).data)
     band.value = (100.0, 200.0)
-    assert min(spectrogram_figure.data[0].y) >= 100.0 and max(spectrogram_figure.data[0].y) <= 200.0
+    assert min(spectrogram_figure.figure.data[0].y) >= 100.0 and max(spectrogram_figure.figure.data[0].y) <= 200.0
     assert status.value == ""
     band.value = (band.min, band.min)  # an empty band cannot be filtered
     view.value = "band-passed"
@@ -84,14 +84,14 @@ def test_signal_gallery_updates_its_figures():
     *rows, status, raw, whitened, image = box.children
     controls = {child.description: child for row in rows for child in row.children}
     assert "optimal SNR 10.0 in H1" in status.value
-    before = np.array(whitened.data[0].y)
+    before = np.array(whitened.figure.data[0].y)
     controls["SNR"].value = 30.0
     assert "optimal SNR 30.0 in H1" in status.value
-    assert not np.array_equal(before, np.array(whitened.data[0].y))
+    assert not np.array_equal(before, np.array(whitened.figure.data[0].y))
     controls["source"].value = "BBH 36+29 Msun"
     assert "F+ = " in status.value and "F+ = +0.00" not in status.value
     controls["image"].value = "scalogram"
-    assert image.layout.yaxis.type == "log"
+    assert image.figure.layout.yaxis.type == "log"
 
 
 def test_threshold_explorer_reports_rate_and_efficiency():
@@ -100,11 +100,11 @@ def test_threshold_explorer_reports_rate_and_efficiency():
     noise = np.linspace(0.0, 1.0, 101)  # 3600 s of noise: 10 windows above 0.905 -> 10 per hour
     box = threshold_explorer(noise, 3600.0, {"bbh": np.array([0.5, 0.95, 2.0])}, 0.905)
     slider, status, view = box.children
-    assert "10 per hour" in status.value and list(view.data[0].y) == pytest.approx([2 / 3])
+    assert "10 per hour" in status.value and list(view.figure.data[0].y) == pytest.approx([2 / 3])
     slider.value = 0.9  # a score equal to the threshold is an alarm (mmlab.core.statistics)
     assert "11 per hour" in status.value
     slider.value = 1.5
-    assert "0 per hour" in status.value and list(view.data[0].y) == pytest.approx([1 / 3])
+    assert "0 per hour" in status.value and list(view.figure.data[0].y) == pytest.approx([1 / 3])
     with pytest.raises(ValueError, match=r"threshold must lie within the scores' range \[0, 2\], got 5"):
         threshold_explorer(noise, 3600.0, {"bbh": np.array([2.0])}, 5)
 
@@ -120,7 +120,7 @@ def test_reconstruction_explorer_follows_the_slider():
     assert "window 3 of 9" in status.value and "rank <b>6</b>" in status.value  # 100.75 holds 101.0 at its centre
     offset.value = 1.0
     assert "window 8 of 9" in status.value and "rank <b>1</b>" in status.value
-    assert list(view.data[1].y) == [0.0] * 64 and list(view.data[2].y) == pytest.approx(windows[8] ** 2)
+    assert list(view.figure.data[1].y) == [0.0] * 64 and list(view.figure.data[2].y) == pytest.approx(windows[8] ** 2)
     with pytest.raises(ValueError, match="same number"):
         reconstruction_explorer(windows, windows[:3], starts, scores, 128.0, 101.0)
 
@@ -133,9 +133,9 @@ def test_event_viewer_simulates_the_chosen_distance():
     box = event_viewer(config, distance=100.0, seed=1)
     (slider, seed_box), status, view = box.children[0].children, box.children[1], box.children[2]
     assert "d<sub>L</sub> = 100.0 Mpc, z = <b>0.0222</b>" in status.value
-    loud = np.max(view.data[0].z)
+    loud = np.max(view.figure.data[0].z)
     slider.value = 400.0
-    assert "d<sub>L</sub> = 400.0 Mpc" in status.value and np.max(view.data[0].z) < loud
+    assert "d<sub>L</sub> = 400.0 Mpc" in status.value and np.max(view.figure.data[0].z) < loud
     with pytest.raises(ValueError, match=r"outside the population's range \[1, 500\] Mpc"):
         event_viewer(config, distance=900.0)
 
@@ -144,9 +144,9 @@ def test_explorer_labels_whitened_data_and_names_a_zero_width_window(strains):
     box = strain_explorer(strains, 104.0)
     window, _band, view, status, strain_figure, _spectrogram = box.children
     assert (window.min, window.max) == (-2.0, 2.0)  # 8 s of data, a slider of 4 s around the event
-    assert strain_figure.layout.yaxis.title.text == "whitened strain [σ]"
+    assert strain_figure.figure.layout.yaxis.title.text == "whitened strain [σ]"
     view.value = "raw"
-    assert strain_figure.layout.yaxis.title.text == "strain"
+    assert strain_figure.figure.layout.yaxis.title.text == "strain"
     window.value = (0.3, 0.3)
     assert "0 s wide; make it at least 0.05 s" in status.value and "inside" not in status.value
 
@@ -165,3 +165,38 @@ def test_wdf_explorer_overlap_follows_the_window():
     assert overlap.value == 192 and overlap.max == 252
     window.value = 1024
     assert overlap.value == 768 and overlap.max == 1020
+
+
+def _drawn_y(view) -> np.ndarray:
+    """The first trace's y as the browser receives it: plotly's typed-array encoding in the Output's one output."""
+    import base64
+
+    (output,) = view.outputs
+    y = output["data"]["application/vnd.plotly.v1+json"]["data"][0]["y"]
+    return np.frombuffer(base64.b64decode(y["bdata"]), dtype=np.dtype(y["dtype"])) if isinstance(y, dict) else y
+
+
+def test_live_figure_sends_each_redraw_as_widget_state_and_keeps_it_on_error():
+    import ipywidgets as widgets
+    import plotly.graph_objects as go
+
+    from mmlab.viz.live import live_figure
+
+    scale, status = widgets.FloatSlider(value=1.0, min=-1.0, max=3.0), widgets.HTML()
+
+    def figure():
+        if scale.value < 0:
+            raise ValueError(f"scale must be positive, got {scale.value}")
+        return go.Figure(go.Scatter(y=scale.value * np.arange(4.0)))
+
+    view = live_figure(figure, [scale], status)
+    assert isinstance(view, widgets.Output) and view.layout is not None  # ipywidgets' own layout, not the figure's
+    np.testing.assert_array_equal(_drawn_y(view), [0.0, 1.0, 2.0, 3.0])
+    scale.value = 2.0
+    np.testing.assert_array_equal(_drawn_y(view), [0.0, 2.0, 4.0, 6.0])
+    np.testing.assert_array_equal(view.figure.data[0].y, [0.0, 2.0, 4.0, 6.0])
+    scale.value = -1.0
+    assert "scale must be positive, got -1.0" in status.value
+    np.testing.assert_array_equal(_drawn_y(view), [0.0, 2.0, 4.0, 6.0])  # the last good figure stays
+    scale.value = 3.0
+    assert status.value == "" and _drawn_y(view)[-1] == 9.0

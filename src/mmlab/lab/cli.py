@@ -163,9 +163,13 @@ def _dashboard(args: argparse.Namespace) -> int:
     from mmlab.lab.runner import NOTEBOOK_DIR
 
     # Progressive rendering: the page shows the board at once and it redraws live as the stream runs. Without it
-    # Voila serves the page after the run, and its FigureWidgets draw as they were first built (empty).
+    # Voila serves the page only after the whole run. Voila 0.5 runs the whole notebook inside one message handler
+    # of the execution websocket, so tornado reads no pong while the stream runs and closes the page's websocket
+    # after 90 s (voila-dashboards/voila#1541, open): the server on 127.0.0.1 sends no keep-alive pings at all.
+    # (The JSON form of a dict option is deprecated by traitlets; its key=value form would make the 0 a string.)
     command = [sys.executable, "-m", "voila", str(NOTEBOOK_DIR / "06_realtime_stream.ipynb"), "--no-browser",
-               f"--port={args.port}", "--Voila.ip=127.0.0.1", "--progressive_rendering=True"]
+               f"--port={args.port}", "--Voila.ip=127.0.0.1", "--progressive_rendering=True",
+               '--Voila.tornado_settings={"ws_ping_interval": 0}']
     return subprocess.call(command)
 
 

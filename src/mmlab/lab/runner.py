@@ -156,7 +156,7 @@ def _execute(notebook, path: Path, executed: Path, progress: bool, interrupt: _I
     bar = tqdm(total=code_cells, desc=path.stem, unit="cell", leave=False, disable=not progress, file=sys.stderr)
     client = NotebookClient(
         notebook, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
-        store_widget_state=False,  # FigureWidget state repeats plotly.js (4.6 MB) per figure
+        store_widget_state=False,  # widget state would repeat every live figure's data
         on_cell_executed=lambda cell, cell_index, execute_reply: bar.update(1),
     )
     if interrupt is not None:

@@ -117,9 +117,9 @@ def strain_explorer(strains: Sequence[Strain], reference_gps: float,
                     band: tuple[float, float] = (35.0, 350.0)) -> ipywidgets.VBox:
     """Interactive time window, band and view over detector strain, with a spectrogram.
 
-    The figures are plotly ``FigureWidget`` s updated in place (only the new
-    trace data travels to the browser), and a status line reports selections
-    that cannot be shown instead of raising.
+    The figures are :class:`~mmlab.viz.live.LiveFigure` s redrawn when a
+    control moves, and a status line reports selections that cannot be shown
+    instead of raising.
 
     Parameters
     ----------
@@ -277,8 +277,8 @@ def signal_gallery(detector: str = "V1", source: str = "CCSN low_short", snr: fl
                    seed: int = 0) -> ipywidgets.VBox:
     """Controls for detector, source, SNR and sky position over strain, whitened strain and image.
 
-    Every change re-simulates with :func:`gallery_view` and updates three
-    plotly ``FigureWidget`` s in place; a status line shows the SNR, antenna
+    Every change re-simulates with :func:`gallery_view` and redraws three
+    :class:`~mmlab.viz.live.LiveFigure` s; a status line shows the SNR, antenna
     pattern and delay, or why a selection cannot be shown.
 
     Returns

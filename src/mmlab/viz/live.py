@@ -1,4 +1,16 @@
-"""The live-figure helper every widget uses: plotly ``FigureWidget`` s redrawn in place from their controls."""
+"""Live figures: plotly figures shown as static plots in an ``ipywidgets.Output`` and redrawn from controls.
+
+Why not plotly's ``FigureWidget`` (measured in JupyterLab 4.6 with plotly 7.1
+in headless Chromium, issue 17): its view draws 700 px wide whatever its
+container and refits only on a window resize (plotly.py issues 4027 and
+5208, open), and the updates it sends while its 5 MB JavaScript bundle
+loads are lost, so a board redrawn during a long cell (the stream) stayed
+at its empty first draw on a busy machine. A :class:`LiveFigure` is an
+``Output`` widget whose one output is the figure's plotly bundle. That
+output is part of the widget's model state, so every view (a late one, a
+second tab, Voila, a reloaded page) draws the latest figure, at the width of
+the page, with JupyterLab's own plotly renderer.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +18,12 @@ import html
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+import ipywidgets
+
 if TYPE_CHECKING:
-    import ipywidgets
     import plotly.graph_objects as go
 
-__all__ = ["error_html", "live_figure"]
+__all__ = ["LiveFigure", "error_html", "live_figure"]
 
 
 def error_html(exc: Exception) -> str:
@@ -18,13 +31,42 @@ def error_html(exc: Exception) -> str:
     return f"<span style='color:#b00020'>Cannot show this selection: {html.escape(str(exc))}</span>"
 
 
-def live_figure(make_figure: Callable[[], go.Figure | tuple[go.Figure, ...]], controls: Sequence[ipywidgets.Widget],
-                status: ipywidgets.HTML | None = None) -> go.FigureWidget | tuple[go.FigureWidget, ...]:
-    """``FigureWidget`` s of ``make_figure()`` whose traces and layout are redrawn when a control's value changes.
+class LiveFigure(ipywidgets.Output):
+    """One plotly figure in an ``ipywidgets.Output``, replaced whole by :meth:`show`.
 
-    Only the new trace data and layout travel to the browser (the template
-    does not). ``make_figure`` may set ``status`` itself; a ValueError it
-    raises is shown in ``status`` (when given) instead of breaking the widget.
+    Parameters
+    ----------
+    figure : plotly.graph_objects.Figure
+        The first figure drawn.
+    **kwargs
+        Passed to ``ipywidgets.Output`` (``layout``, for instance).
+
+    Attributes
+    ----------
+    figure : plotly.graph_objects.Figure
+        The figure drawn now.
+    """
+
+    def __init__(self, figure: go.Figure, **kwargs):
+        super().__init__(**kwargs)
+        self.show(figure)
+
+    def show(self, figure: go.Figure) -> None:
+        """Draw ``figure`` in place of the current one."""
+        import plotly.io as pio
+
+        bundle = pio.renderers["plotly_mimetype"].to_mimebundle(figure.to_dict())
+        self.figure = figure
+        self.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
+
+
+def live_figure(make_figure: Callable[[], go.Figure | tuple[go.Figure, ...]], controls: Sequence[ipywidgets.Widget],
+                status: ipywidgets.HTML | None = None) -> LiveFigure | tuple[LiveFigure, ...]:
+    """:class:`LiveFigure` s of ``make_figure()``, redrawn when a control's value changes.
+
+    ``make_figure`` may set ``status`` itself; a ValueError it raises is
+    shown in ``status`` (when given) instead of breaking the widget, and the
+    figures stay as they were.
 
     Parameters
     ----------
@@ -37,18 +79,12 @@ def live_figure(make_figure: Callable[[], go.Figure | tuple[go.Figure, ...]], co
 
     Returns
     -------
-    plotly.graph_objects.FigureWidget or tuple of them
+    LiveFigure or tuple of LiveFigure
         As many as ``make_figure`` returns.
     """
-    import plotly.graph_objects as go
-
     first = make_figure()
     several = isinstance(first, tuple)
-    views = tuple(go.FigureWidget(figure) for figure in (first if several else (first,)))
-    for view in views:
-        # Refit to the page when the window or JupyterLab's panels resize. A FigureWidget inside a box first draws
-        # 700 px wide whatever its container (plotly.py issues 4027 and 5208, open); a resize fills the width.
-        view._config = dict(view._config, autosizable=True, responsive=True)
+    views = tuple(LiveFigure(figure) for figure in (first if several else (first,)))
 
     def update(_=None) -> None:
         if status is not None:
@@ -61,12 +97,7 @@ def live_figure(make_figure: Callable[[], go.Figure | tuple[go.Figure, ...]], co
             status.value = error_html(exc)
             return
         for view, figure in zip(views, fresh if several else (fresh,)):
-            layout = figure.layout.to_plotly_json()
-            layout.pop("template", None)
-            with view.batch_update():
-                for trace, new in zip(view.data, figure.data):
-                    trace.update(new.to_plotly_json())
-                view.layout.update(layout)
+            view.show(figure)
 
     for control in controls:
         control.observe(update, names="value")
