@@ -3,9 +3,10 @@
 Why not plotly's ``FigureWidget`` (measured in JupyterLab 4.6 with plotly 7.1
 in headless Chromium, issue 17): its view draws 700 px wide whatever its
 container and refits only on a window resize (plotly.py issues 4027 and
-5208, open), and the updates it sends while its 5 MB JavaScript bundle
-loads are lost, so a board redrawn during a long cell (the stream) stayed
-at its empty first draw on a busy machine. A :class:`LiveFigure` is an
+5208, open), and a board redrawn during a long cell (the stream) stayed at
+its empty first draw on a busy machine (most likely its updates, sent while
+its 5 MB JavaScript bundle loaded, were lost: not verified). A
+:class:`LiveFigure` is an
 ``Output`` widget whose one output is the figure's plotly bundle. That
 output is part of the widget's model state, so every view (a late one, a
 second tab, Voila, a reloaded page) draws the latest figure, at the width of
