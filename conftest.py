@@ -9,21 +9,28 @@ SHARED_DATA = Path(__file__).resolve().parent.parent / "shared" / "data"
 if not os.environ.get("MMLAB_DATA_MIRROR") and SHARED_DATA.is_dir():
     os.environ["MMLAB_DATA_MIRROR"] = str(SHARED_DATA)
 
-#: The slow tests by run time, longest first (fresh-clone CI runs, 2026-12-02): notebook 03 11 min, 02 6-10 min, 08
-#: and 09 about 7 min, the Binder build 4-5 min, 05 and 04 about 3 min, 07 and 06 under 3 min; 00 and 01 seconds.
-LONGEST_FIRST = ("03_", "02_", "08_", "09_", "binder", "05_", "04_", "07_", "06_")
+#: The slow tests, longest first, as (marker, name prefix): fresh-clone CI runs and runs here, 2026-12-02. Notebook 03
+#: takes 11 min under papermill, 02 6-10, 08 and 09 about 7, the Binder build 4-5; in JupyterLab (its own empty
+#: cache) 03 4 min, 02 3, 09 and 08 2; then 05 and 04 about 3 min under papermill, 07 and 06 under 3, and about a
+#: minute each in the browser. 00 and 01 take seconds.
+LONGEST_FIRST = (
+    ("notebook", "03_"), ("notebook", "02_"), ("notebook", "08_"), ("notebook", "09_"), ("binder", ""),
+    ("browser", "03_"), ("browser", "02_"), ("notebook", "05_"), ("notebook", "04_"), ("notebook", "07_"),
+    ("notebook", "06_"), ("browser", "09_"), ("browser", "08_"), ("browser", "05_"), ("browser", "04_"),
+    ("browser", "06_"), ("browser", "dashboard"), ("browser", "07_"),
+)
+MARKERS = ("binder", "notebook", "browser")
 
 
 def _run_order(item) -> tuple[int, int]:
-    """Notebooks and the Binder build first (longest first), then the browser tests, then the rest in collection
+    """The slow tests first, longest first; then the other notebook and browser tests; then the rest in collection
     order."""
-    if item.get_closest_marker("binder") or item.get_closest_marker("notebook"):
-        name = "binder" if item.get_closest_marker("binder") else item.callspec.params["name"]
-        ranks = [rank for rank, prefix in enumerate(LONGEST_FIRST) if name.startswith(prefix)]
-        return 0, ranks[0] if ranks else len(LONGEST_FIRST)
-    if item.get_closest_marker("browser"):
-        return 1, 0
-    return 2, 0
+    marker = next((name for name in MARKERS if item.get_closest_marker(name)), None)
+    if marker is None:
+        return 2, 0
+    name = item.callspec.params.get("name", "") if hasattr(item, "callspec") else ""
+    ranks = [rank for rank, (kind, prefix) in enumerate(LONGEST_FIRST) if kind == marker and name.startswith(prefix)]
+    return (0, ranks[0]) if ranks else (1, 0)
 
 
 def pytest_collection_modifyitems(items) -> None:

@@ -8,8 +8,8 @@ moved control by redrawing its figure. Screenshots go to ``build/browser/``.
 
 Marked ``browser`` (``pytest -m "not browser"`` skips them). Where Debian's ``chromium`` and ``chromium-driver``
 are missing they are skipped, unless ``MMLAB_REQUIRE_BROWSER=1`` (set by ``.ci/run``), which makes them fail.
-JupyterLab runs the quick profile of ``BROWSER_NOTEBOOKS`` (short quick runs, so that CI stays within its
-budget) and Voila the tour and the stream dashboard; ``MMLAB_BROWSER_NOTEBOOKS=all`` adds every study notebook.
+JupyterLab runs the quick profile of every study notebook (with a data cache of its own) and Voila the tour and
+the stream dashboard.
 """
 
 from __future__ import annotations
@@ -34,22 +34,11 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "build" / "browser"
 
-#: Notebooks run in JupyterLab in CI: the tour, the signals, the stream and the optical transients (short quick
-#: runs; ``MMLAB_BROWSER_NOTEBOOKS=all`` adds the long ones). The stream board passed here beside two busy cores
-#: (06 in 100 s, the Voila dashboard in 107 s) once its figures were model state (``viz.live.LiveFigure``).
-BROWSER_NOTEBOOKS = ("00_tour", "01_signals_and_noise", "06_realtime_stream", "07_optical_transients")
-
 #: Seconds a notebook may take in the browser before the test gives up.
 RUN_TIMEOUT_S = 900
 
 #: Console messages of JupyterLab itself, not of the notebooks (the server runs offline, with no news feed).
 BENIGN_CONSOLE = ("/lab/api/news", "/api/translations", "favicon")
-
-
-def _notebooks() -> list[str]:
-    if os.environ.get("MMLAB_BROWSER_NOTEBOOKS") == "all":
-        return [name.removesuffix(".ipynb") for name in STUDY_NOTEBOOKS]
-    return list(BROWSER_NOTEBOOKS)
 
 
 def _free_port() -> int:
@@ -243,6 +232,44 @@ VOILA_PLOTLY_SNAPSHOT = ("jupyterlab-plotly", "setData is not a function")
 #: Voila's page template links Font Awesome from a CDN, unreachable offline; mmlab's widgets use no icons.
 VOILA_CDN_ICONS = ("cdn.jsdelivr.net/npm/@fortawesome", "ERR_NAME_NOT_RESOLVED")
 
+#: jupyterlab-plotly's renderer answers a layout change by redrawing its figure and then resizing it
+#: (``Plotly.redraw(node).then(() => Plots.resize(node))``), without checking that the figure is still in the page
+#: when the redraw ends. A live figure replaced by a redraw meanwhile (measured in notebook 04's window explorer,
+#: about 50 ms between the two) logs this as an unhandled rejection; the new figure is drawn and nothing shows.
+REPLACED_FIGURE_RESIZE = "Resize must be passed a displayed plot div element"
+
+#: Counts plotly's resizes of figures not displayed: `replaced`, no longer in the page (the race above), and
+#: `hidden`, in the page but not displayed (a layout defect). Installed once plotly.js has loaded.
+_RESIZE_WATCH = """
+if (!window.Plotly) return false;
+if (!window.mmlabResizes) {
+  window.mmlabResizes = {replaced: 0, hidden: 0};
+  const resize = window.Plotly.Plots.resize;
+  window.Plotly.Plots.resize = function (gd) {
+    if (gd && !gd.offsetParent) window.mmlabResizes[gd.isConnected ? 'hidden' : 'replaced'] += 1;
+    return resize.apply(this, arguments);
+  };
+}
+return true;
+"""
+
+
+def _resize_problems(driver, problems: list[str]) -> list[str]:
+    """`problems` less one REPLACED_FIGURE_RESIZE for each resize of a replaced figure that the watch counted since
+    the last call, and with a line for resizes of figures hidden in the page."""
+    counts = driver.execute_script("const counts = window.mmlabResizes || {replaced: 0, hidden: 0};"
+                                   "if (window.mmlabResizes) window.mmlabResizes = {replaced: 0, hidden: 0};"
+                                   "return counts;")
+    left, excused = [], counts["replaced"]
+    for problem in problems:
+        if REPLACED_FIGURE_RESIZE in problem and excused > 0:
+            excused -= 1
+        else:
+            left.append(problem)
+    if counts["hidden"]:
+        left.append(f"plotly resized {counts['hidden']} figure(s) in the page but not displayed")
+    return left
+
 
 def _console_problems(driver, allowed: tuple[tuple[str, ...], ...] = ()) -> list[str]:
     """Console errors and WebGL warnings logged since the last call (JupyterLab's own offline noise left out;
@@ -346,7 +373,7 @@ def _check_widgets(driver, root, fingerprints, name: str) -> list[str]:
     return moved
 
 
-@pytest.mark.parametrize("name", _notebooks())
+@pytest.mark.parametrize("name", [name.removesuffix(".ipynb") for name in STUDY_NOTEBOOKS])
 def test_notebook_in_jupyterlab(chromium, jupyterlab, name):
     """Open, run all cells, check every figure and widget, move a control of each widget."""
     from selenium.webdriver.common.by import By
@@ -397,11 +424,12 @@ def test_notebook_in_jupyterlab(chromium, jupyterlab, name):
             span = max(p["right"] for p in widget["plots"]) - min(p["left"] for p in widget["plots"])
             assert span >= 0.9 * widget["width"], f"{name} widget {index}: figures {span:.0f} px wide in {widget}"
 
+    driver.execute_script(_RESIZE_WATCH)
     notebook = driver.find_element(By.ID, panel)
     _check_widgets(driver, notebook, lambda view: driver.execute_script(
         _PLOTS + "return plots(arguments[0]).map(p => p.print);", view), name)
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
-    problems = _console_problems(driver)
+    problems = _resize_problems(driver, _console_problems(driver))
     assert not problems, f"{name}: browser console: {problems}"
 
 
@@ -441,12 +469,13 @@ def test_voila_view(chromium, tmp_path, name, command):
         for index, plot in enumerate(plots):
             _check_plot(plot, f"voila {name} figure {index}")
         if name == "00_tour":
+            driver.execute_script(_RESIZE_WATCH)
             moved = _check_widgets(driver, driver.find_element(By.TAG_NAME, "body"), lambda view: driver.execute_script(
                 _PLOTS + "return plots(arguments[0]).map(p => p.print);", view), name)
             assert moved, f"{name}: no control of the explorer could be moved"
         driver.execute_script("document.querySelector('.jupyter-widgets .js-plotly-plot').scrollIntoView();")
         driver.save_screenshot(str(SCREENSHOTS / f"voila_{name}.png"))  # the first widget's figures
-        problems = _console_problems(driver, allowed=(VOILA_PLOTLY_SNAPSHOT, VOILA_CDN_ICONS))
+        problems = _resize_problems(driver, _console_problems(driver, allowed=(VOILA_PLOTLY_SNAPSHOT, VOILA_CDN_ICONS)))
         assert not problems, f"voila {name}: browser console: {problems}"
     finally:
         driver.get("about:blank")  # the page shuts its kernel down while Voila still answers

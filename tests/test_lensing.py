@@ -320,3 +320,18 @@ def test_lens_browser_steps_through_found_and_missed_lenses():
     assert len(view.figure.data) == 2  # the colour cutout and its Grad-CAM map
     with pytest.raises(ValueError, match="one image, scene and map per score"):
         lens_browser(images[:3], table, scores, np.zeros(images.shape[:3]), 0.5)
+
+
+def test_colour_image_is_astropys_lupton_picture_and_quiet_on_empty_sky():
+    from astropy.visualization import make_lupton_rgb
+
+    from mmlab.studies.lensing.plots import colour_image
+
+    image = np.random.default_rng(3).normal(0.0, 1.0, (8, 8, 4))
+    image[:2] = 0.0  # empty sky in every band: zero intensity
+    with np.errstate(all="raise"):  # what the notebook's warning was: 0/0 on those pixels
+        picture = colour_image(image)
+    with np.errstate(invalid="ignore"):
+        expected = make_lupton_rgb(image[..., 3], image[..., 2], image[..., 1], minimum=0.0, stretch=30.0, Q=8.0)
+    np.testing.assert_array_equal(picture, expected)
+    assert picture.dtype == np.uint8 and not picture[:2].any()

@@ -120,7 +120,7 @@ def _stream(args: argparse.Namespace) -> int:
         source = SimulatedSource(config.detectors, duration=args.duration, seed=args.seed)
         chunks, learn = source.chunks(), {d: source.learn(d).data for d in config.detectors}
     else:
-        loops = max(1, int(round(args.duration / 32)))
+        loops = max(1, round(args.duration / 32))
         chunks = gwosc_replay("GW150914", config.detectors, loops=loops)
         from mmlab.io.gwosc import fetch_gwosc
 
@@ -167,9 +167,13 @@ def _dashboard(args: argparse.Namespace) -> int:
     # of the execution websocket, so tornado reads no pong while the stream runs and closes the page's websocket
     # after 90 s (voila-dashboards/voila#1541, open): the server on 127.0.0.1 sends no keep-alive pings at all.
     # (The JSON form of a dict option is deprecated by traitlets; its key=value form would make the 0 a string.)
+    # A page that leaves asks Voila to stop its kernel without the XSRF token Voila then demands, and is refused
+    # ("'_xsrf' argument missing from POST", voila-dashboards/voila#1458, open): so kernels left idle by closed
+    # pages are stopped after 10 minutes (an open page's kernel is never culled).
     command = [sys.executable, "-m", "voila", str(NOTEBOOK_DIR / "06_realtime_stream.ipynb"), "--no-browser",
                f"--port={args.port}", "--Voila.ip=127.0.0.1", "--progressive_rendering=True",
-               '--Voila.tornado_settings={"ws_ping_interval": 0}']
+               '--Voila.tornado_settings={"ws_ping_interval": 0}',
+               "--MappingKernelManager.cull_interval=60", "--MappingKernelManager.cull_idle_timeout=600"]
     return subprocess.call(command)
 
 

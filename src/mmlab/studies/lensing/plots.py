@@ -43,7 +43,10 @@ def colour_image(image: np.ndarray, bands: Sequence[str] = ("u", "g", "r", "i"),
     if missing:
         raise ValueError(f"a colour picture needs the g, r and i bands; {missing} not in {tuple(bands)}")
     red, green, blue = (image[..., list(bands).index(band)] for band in ("i", "r", "g"))
-    return make_lupton_rgb(red, green, blue, minimum=0.0, stretch=stretch, Q=q)
+    # astropy divides the stretched intensity by the intensity everywhere and then sets the pixels of zero intensity
+    # (sky at ``minimum`` in every band) to black: the 0/0 it warns about is discarded.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return make_lupton_rgb(red, green, blue, minimum=0.0, stretch=stretch, Q=q)
 
 
 def lens_gallery_figure(images: np.ndarray, scenes: dict, indices: Sequence[int], scores: np.ndarray | None = None,
