@@ -9,15 +9,15 @@ SHARED_DATA = Path(__file__).resolve().parent.parent / "shared" / "data"
 if not os.environ.get("MMLAB_DATA_MIRROR") and SHARED_DATA.is_dir():
     os.environ["MMLAB_DATA_MIRROR"] = str(SHARED_DATA)
 
-#: The slow tests, longest first, as (marker, name prefix): fresh-clone CI runs and runs here, 2026-12-02. Notebook 03
-#: takes 11 min under papermill, 02 6-10, 08 and 09 about 7, the Binder build 4-5; in JupyterLab (its own empty
-#: cache) 03 4 min, 02 3, 09 and 08 2; then 05 and 04 about 3 min under papermill, 07 and 06 under 3, and about a
-#: minute each in the browser. 00 and 01 take seconds.
+#: The slow tests, longest first, as (marker, name prefix), from a fresh-clone CI run of 2026-12-02 (617 tests,
+#: 21 min): notebook 03 in JupyterLab 218 s and under papermill 213 s, 02 203 s and 206 s, 09 189 s and 149 s,
+#: 08 138 s and 121 s, the Binder build 98 s, then 05, 07, 06 and 04 about a minute each way. 00 and 01 take
+#: seconds. (Earlier runs on slower machines took up to three times as long, in the same order.)
 LONGEST_FIRST = (
-    ("notebook", "03_"), ("notebook", "02_"), ("notebook", "08_"), ("notebook", "09_"), ("binder", ""),
-    ("browser", "03_"), ("browser", "02_"), ("notebook", "05_"), ("notebook", "04_"), ("notebook", "07_"),
-    ("notebook", "06_"), ("browser", "09_"), ("browser", "08_"), ("browser", "05_"), ("browser", "04_"),
-    ("browser", "06_"), ("browser", "dashboard"), ("browser", "07_"),
+    ("browser", "03_"), ("notebook", "03_"), ("notebook", "02_"), ("browser", "02_"), ("browser", "09_"),
+    ("notebook", "09_"), ("browser", "08_"), ("notebook", "08_"), ("binder", ""), ("browser", "05_"),
+    ("notebook", "05_"), ("browser", "07_"), ("notebook", "07_"), ("browser", "06_"), ("notebook", "06_"),
+    ("browser", "04_"), ("notebook", "04_"), ("browser", "dashboard"),
 )
 MARKERS = ("binder", "notebook", "browser")
 
