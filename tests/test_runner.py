@@ -8,9 +8,11 @@ import nbformat
 import pytest
 
 from mmlab.lab.cli import main
+from mmlab.lab.expectations import metric_checks
+from mmlab.lab.report import render_html
 from mmlab.lab.runner import resolve_notebooks, run_notebooks
 
-REPORT_KEYS = {"name", "status", "wall_s", "peak_rss_mb", "metrics"}
+REPORT_KEYS = {"name", "status", "wall_s", "peak_rss_mb", "metrics", "checks"}
 
 
 def write_notebook(path, *sources):
@@ -42,12 +44,28 @@ def test_report_schema_statuses_and_metrics(two_notebooks, tmp_path):
     assert REPORT_KEYS <= set(good) and REPORT_KEYS <= set(bad)
     assert good["name"] == "good" and good["status"] == "ok"
     assert good["metrics"] == {"answer": 42.0, "profile_is_full": 1.0}  # the profile was injected
+    assert good["checks"]["answer"] == {"value": 42.0, "unit": "", "expected": None, "pass": None}  # no range
     assert 40 < good["peak_rss_mb"] < 2000  # the kernel's peak, which held a 40 MB array
     assert good["wall_s"] > 0
     assert bad["status"] == "failed" and bad["error"] == "RuntimeError: boom"
     html = (tmp_path / "build" / "report.html").read_text()
     assert "RuntimeError: boom" in html and "answer" in html
     assert (tmp_path / "build" / "notebooks" / "good.html").is_file()
+
+
+def test_report_shows_each_metric_with_its_unit_against_its_range():
+    checks = metric_checks("00_tour", {"h1_l1_delay_ms": 6.9, "h1_l1_correlation": 0.2, "extra": 1.0})
+    assert checks["h1_l1_delay_ms"] == {"value": 6.9, "unit": "ms", "expected": [6.5, 7.4], "pass": True}
+    assert checks["h1_l1_correlation"]["pass"] is False  # GW150914's H1 and L1 are anti-correlated
+    assert checks["h1_peak_offset_s"] == {"value": None, "unit": "s", "expected": [0.0, 0.02], "pass": False}
+    assert checks["extra"] == {"value": 1.0, "unit": "", "expected": None, "pass": None}
+    assert metric_checks("07_optical_transients", {})["aad_over_iforest_top100"]["expected"] == [1.8, None]
+    entry = {"name": "00_tour", "status": "ok", "wall_s": 1.0, "peak_rss_mb": 10.0, "metrics": {}, "checks": checks}
+    page = render_html({"profile": "quick", "notebooks": [entry]})
+    assert ("<span class='pass'>✓</span> <code>h1_l1_delay_ms</code> = 6.9 ms <small>(expected 6.5 to 7.4)</small>"
+            in page)
+    assert "<span class='fail'>✗</span> <code>h1_peak_offset_s</code> = not recorded s" in page
+    assert "<code>extra</code> = 1</td>" in page  # a metric with no range: no verdict
 
 
 def test_cli_exit_status_follows_failures(two_notebooks, tmp_path, capsys):

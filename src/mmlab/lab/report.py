@@ -6,9 +6,13 @@ The report has the schema::
      "run": {"mmlab_version": "0.1.0", "git_commit": "6531934…" | null, "date": "2026-12-01T15:49:28Z",
              "machine": "host, Linux x86_64, 2 CPUs, 24.0 GiB", "python": "3.11.7"},
      "notebooks": [{"name": "00_tour", "status": "ok" | "failed" | "interrupted", "wall_s": 12.3,
-                    "peak_rss_mb": 412.0, "metrics": {"h1_l1_delay_ms": 7.2}}]}
+                    "peak_rss_mb": 412.0, "metrics": {"h1_l1_delay_ms": 7.2},
+                    "checks": {"h1_l1_delay_ms": {"value": 7.2, "unit": "ms", "expected": [6.5, 7.4],
+                                                  "pass": true}}}]}
 
-A failed notebook also carries ``"error"`` (the exception's one-line summary).
+A failed notebook also carries ``"error"`` (the exception's one-line summary). ``checks`` holds each metric
+against its quick-profile range (:mod:`mmlab.lab.expectations`); a full-profile run is shown against the same
+ranges, which its larger samples should meet too.
 """
 
 from __future__ import annotations
@@ -73,13 +77,23 @@ def _facts_html(facts: dict) -> str:
     return f"<ul>{items}</ul>"
 
 
+def _check_html(name: str, check: dict) -> str:
+    """One metric: its value and unit, and where it has one its quick-profile range, passed or failed."""
+    value = "not recorded" if check["value"] is None else f"{check['value']:.6g}"
+    text = f"<code>{html.escape(name)}</code> = {value} {html.escape(check.get('unit') or '')}".rstrip()
+    if check.get("expected") is None:
+        return text
+    low, high = (("−∞", "∞")[i] if bound is None else f"{bound:.6g}" for i, bound in enumerate(check["expected"]))
+    verdict = "<span class='pass'>✓</span>" if check["pass"] else "<span class='fail'>✗</span>"
+    return f"{verdict} {text} <small>(expected {low} to {high})</small>"
+
+
 def render_html(report: dict) -> str:
     """A self-contained HTML page summarising a report, linking the executed notebooks."""
     rows = []
     for entry in report["notebooks"]:
-        metrics = "<br>".join(
-            f"<code>{html.escape(name)}</code> = {value:.6g}" for name, value in entry["metrics"].items()
-        )
+        checks = entry.get("checks") or {name: {"value": value} for name, value in entry["metrics"].items()}
+        metrics = "<br>".join(_check_html(name, check) for name, check in checks.items())
         error = f"<br><small>{html.escape(entry['error'])}</small>" if entry.get("error") else ""
         rows.append(
             f"<tr class='{entry['status']}'><td><a href='notebooks/{html.escape(entry['name'])}.html'>"
@@ -92,12 +106,14 @@ def render_html(report: dict) -> str:
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em; }}
 table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: 0.4em 0.8em; vertical-align: top; }}
+.pass {{ color: #17702a; }} .fail {{ color: #b00020; font-weight: bold; }}
 tr.ok td:nth-child(2) {{ color: #17702a; }} tr.failed td:nth-child(2) {{ color: #b00020; font-weight: bold; }}
 </style></head><body>
 <h1>mmlab run report</h1>
 <p>Profile <b>{html.escape(report['profile'])}</b>: {len(report['notebooks'])} notebooks, {failed} failed.</p>
 {_facts_html(report.get("run") or dict())}
-<table><tr><th>notebook</th><th>status</th><th>wall [s]</th><th>peak RSS [MB]</th><th>metrics</th></tr>
+<table><tr><th>notebook</th><th>status</th><th>wall [s]</th><th>peak RSS [MB]</th><th>metrics (✓/✗: within the
+quick profile's expected range or not)</th></tr>
 {''.join(rows)}
 </table></body></html>
 """

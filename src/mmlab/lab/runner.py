@@ -323,4 +323,7 @@ def _entry(result: NotebookResult) -> dict:
     entry = asdict(result)
     if entry["error"] is None:
         del entry["error"]
+    from mmlab.lab.expectations import metric_checks
+
+    entry["checks"] = metric_checks(result.name, result.metrics)
     return entry
