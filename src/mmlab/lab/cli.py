@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from mmlab.core.profiles import PROFILES
 
@@ -157,9 +159,7 @@ def _stream(args: argparse.Namespace) -> int:
     return 0
 
 
-def _dashboard(args: argparse.Namespace) -> int:
-    import subprocess
-
+def _dashboard(args: argparse.Namespace) -> NoReturn:
     from mmlab.lab.runner import NOTEBOOK_DIR
 
     # Progressive rendering: the page shows the board at once and it redraws live as the stream runs. Without it
@@ -174,7 +174,9 @@ def _dashboard(args: argparse.Namespace) -> int:
                f"--port={args.port}", "--Voila.ip=127.0.0.1", "--progressive_rendering=True",
                '--Voila.tornado_settings={"ws_ping_interval": 0}',
                "--MappingKernelManager.cull_interval=60", "--MappingKernelManager.cull_idle_timeout=600"]
-    return subprocess.call(command)
+    # Voila takes this process's place, so that a signal to `mmlab dashboard` (Ctrl-C, a test's terminate) reaches
+    # Voila, which stops its kernels; as a child it was left running with its kernel when this process ended.
+    os.execv(sys.executable, command)
 
 
 def _workshop_prepare(args: argparse.Namespace) -> int:
