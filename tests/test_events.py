@@ -2,6 +2,7 @@
 
 import itertools
 import json
+import re
 
 import numpy as np
 import pytest
@@ -57,18 +58,21 @@ def signal_window(n: int) -> np.ndarray:
     return tukey(n, 0.2)
 
 
-def test_track_scores_equal_an_exhaustive_search_over_paths():
-    """Best score of a track ending on each tile = max(0, best sum of (E - penalty) over every path ending there)."""
+@pytest.mark.parametrize("max_row_step", [1, 2])
+def test_track_scores_equal_an_exhaustive_search_over_paths(max_row_step):
+    """Best score of a track ending on each tile = max(0, best sum of (E - penalty) over every path ending there),
+    and tracing a track back follows steps no longer than allowed through tiles that add up to its score."""
     from mmlab.wdf.excess_power import best_tracks, trace_tracks
 
-    energy = np.random.default_rng(3).exponential(size=(4, 7)) * 2.5
-    result = best_tracks(energy, 3.0)
+    energy = np.random.default_rng(3).exponential(size=(5, 6)) * 2.5
+    result = best_tracks(energy, 3.0, max_row_step)
     rows, columns = energy.shape
+    moves = range(-max_row_step, max_row_step + 1)
     for column in range(columns):
         for row in range(rows):
             best = 0.0
-            for start in range(column + 1):  # every path from any earlier column, moving at most one row a step
-                for steps in itertools.product((-1, 0, 1), repeat=column - start):
+            for start in range(column + 1):  # every path from any earlier column, moving at most max_row_step
+                for steps in itertools.product(moves, repeat=column - start):
                     path_rows = [row]
                     for step in reversed(steps):
                         path_rows.insert(0, path_rows[0] + step)
@@ -79,6 +83,16 @@ def test_track_scores_equal_an_exhaustive_search_over_paths():
     ends = np.flatnonzero(result["score"] > 0)
     traced = trace_tracks(energy, result["scores"], result["came_from"], ends, result["end_row"][ends])
     assert np.all(traced["start_column"] <= ends) and np.all(traced["low_row"] <= result["end_row"][ends])
+    assert np.all(np.abs(result["came_from"]) <= max_row_step)
+    for column, row, score in zip(ends, result["end_row"][ends], result["score"][ends]):
+        path = 0.0
+        while True:  # the traced tiles' gains add up to the track's score
+            path += energy[row, column] - 3.0
+            previous = row + result["came_from"][column, row]
+            if column == 0 or result["scores"][column - 1, previous] <= 0:
+                break
+            row, column = previous, column - 1
+        assert path == pytest.approx(score, abs=1e-12)
 
 
 def test_a_track_that_dips_is_reported_once():
@@ -251,6 +265,11 @@ def test_excess_power_configuration_is_checked():
         ExcessPowerConfig(tile_durations=(0.001,)).check_rate(4096.0)
     with pytest.raises(ValueError, match="reaches above the Nyquist frequency 1024 Hz"):
         ExcessPowerConfig().check_rate(2048.0)
+    for steps in (0, 1.5, True, (2,), (2, 9)):
+        with pytest.raises(ValueError, match=r"max_row_steps must be one whole number of rows from 1 to 8, or one "
+                                             rf"per tile duration \(2\), got {re.escape(repr(steps))}"):
+            ExcessPowerConfig(max_row_steps=steps)
+    assert ExcessPowerConfig(max_row_steps=3).max_row_steps == (3, 3)
 
 
 def test_network_threshold_at_a_false_alarm_probability():
