@@ -13,8 +13,8 @@ connected tiles instead, without thresholding each one:
    χ²₂/2) in Gaussian noise.
 2. The cluster of tiles a signal makes is found as the connected path through
    the map, one tile per time column and moving at most two frequency rows
-   between columns (one on tiles longer than 1/32 s), that maximises ``Σ (E − penalty)``: a local alignment
-   (Smith–Waterman) score, computed by dynamic programming column by column.
+   between columns (one on tiles longer than 1/32 s), that maximises
+   ``Σ (E − penalty)``: a local alignment (Smith–Waterman) score, computed by dynamic programming column by column.
    Noise tiles cost ``penalty − 1`` on average, so noise paths die out; a
    chirp's track gains wherever its tiles hold more than ``penalty``, even if
    no single tile stands out (at SNR 15 the fastest supernova chirps put 3–5
@@ -26,8 +26,8 @@ connected tiles instead, without thresholding each one:
    injections each, SNR 15), two rows on 1/32 s tiles and one on 1/16 s
    against one on both: ``high_long`` 0.22 → 0.50, the four-family mix
    0.72 → 0.87, scattered light 0.87 → 0.88, for a threshold of 23.4 instead
-   of 21.3 (two rows on both: 0.37, 0.87, 0.95, threshold 26.6). Three rows with the same penalty is past the critical point: the
-   best of seven noise tiles averages 2.59, so noise tracks run for whole
+   of 21.3 (two rows on both: 0.37, 0.87, 0.95, threshold 26.6). Three
+   rows with the same penalty is past the critical point: the best of seven noise tiles averages 2.59, so noise tracks run for whole
    16 s blocks (two rows: 2.28, noise tracks under about 2 s).
 3. A track's statistic is its score (``excess``); ``snr = sqrt(Σ (E − 1))``
    over its tiles and their neighbouring rows estimates the SNR it holds (Hann
@@ -100,7 +100,7 @@ class ExcessPowerConfig:
     tile_durations : tuple of float
         Length of the Hann window of each resolution, in s (frequency
         resolution ``1 / duration``): 1/32 s follows the fastest CCSN chirps
-        (one to three frequency rows per column), 1/16 s slower tracks and
+        (up to 2.5 frequency rows per column), 1/16 s slower tracks and
         scattered-light arches.
     penalty : float
         Cost of a tile on a track: a tile adds ``E − penalty`` (noise tiles
@@ -119,11 +119,12 @@ class ExcessPowerConfig:
         track, for each resolution (one number: the same for all). Default: 2
         for tiles of 1/32 s or shorter, whose rows a supernova chirp crosses
         up to 2.5 at a step, and 1 for longer tiles, on which such a chirp
-        smears over many rows anyway and which follow slow tracks; two rows
-        on 1/16 s tiles let tracks in real data wander between imperfectly
-        whitened lines (a 4.8 s track after GW150914 in the H1 file). The best of ``2 max_row_step + 1`` noise tiles must stay below
-        ``penalty`` on average, or noise tracks never die out (3 rows with a
-        penalty of 3 is already past that point).
+        smears over many rows anyway and which follow slow tracks (two rows
+        there too raised the threshold from 23.4 to 26.6 and lowered
+        ``high_long`` at SNR 15 from 0.50 to 0.37). The best of
+        ``2 max_row_step + 1`` noise tiles must stay below ``penalty`` on
+        average, or noise tracks never die out (3 rows with a penalty of 3 is
+        already past that point).
     """
 
     tile_durations: tuple = (1 / 32, 1 / 16)
