@@ -27,8 +27,9 @@ connected tiles instead, without thresholding each one:
    against one on both: ``high_long`` 0.22 → 0.50, the four-family mix
    0.72 → 0.87, scattered light 0.87 → 0.88, for a threshold of 23.4 instead
    of 21.3 (two rows on both: 0.37, 0.87, 0.95, threshold 26.6). Three
-   rows with the same penalty is past the critical point: the best of seven noise tiles averages 2.59, so noise tracks run for whole
-   16 s blocks (two rows: 2.28, noise tracks under about 2 s).
+   rows with the same penalty is past the critical point: the best of seven
+   noise tiles averages 2.59, so noise tracks run for whole 16 s blocks (two
+   rows: 2.28, noise tracks under about 2 s).
 3. A track's statistic is its score (``excess``); ``snr = sqrt(Σ (E − 1))``
    over its tiles and their neighbouring rows estimates the SNR it holds (Hann
    windows at 50 % overlap see every sample twice, which cancels the factor 2
