@@ -9,7 +9,7 @@ moved control by redrawing its figure. Screenshots go to ``build/browser/``.
 Marked ``browser`` (``pytest -m "not browser"`` skips them). Where Debian's ``chromium`` and ``chromium-driver``
 are missing they are skipped, unless ``MMLAB_REQUIRE_BROWSER=1`` (set by ``.ci/run``), which makes them fail.
 JupyterLab runs the quick profile of every study notebook (with a data cache of its own) and Voila the tour and
-the stream dashboard.
+the stream dashboard, each Voila page in a browser of its own (the JupyterLab page is never left).
 """
 
 from __future__ import annotations
@@ -82,8 +82,7 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-@pytest.fixture(scope="module")
-def chromium():
+def _start_chromium():
     """Headless Chromium driven by Debian's chromedriver (Selenium never downloads a driver)."""
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         if os.environ.get("MMLAB_REQUIRE_BROWSER") == "1":
@@ -104,6 +103,26 @@ def chromium():
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_script_timeout(120)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """The browser of the JupyterLab tests: one page per pytest worker, never navigated away from JupyterLab.
+
+    Leaving it would show JupyterLab's "leave the page?" dialog over the run notebooks (left modified) and, on the
+    way back, restore their tabs with autosaved widget outputs whose models the page no longer has ("widget model
+    not found"); the Voila tests therefore get browsers of their own (:func:`voila_chromium`).
+    """
+    driver = _start_chromium()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def voila_chromium():
+    """A fresh browser for one Voila page."""
+    driver = _start_chromium()
     yield driver
     driver.quit()
 
@@ -379,7 +398,7 @@ def test_notebook_in_jupyterlab(chromium, jupyterlab, name):
     from selenium.webdriver.common.by import By
 
     driver = chromium
-    if not driver.current_url.startswith(jupyterlab):
+    if not driver.current_url.startswith(jupyterlab):  # the worker's first notebook
         driver.get(f"{jupyterlab}/lab")
         _wait(driver, "return !!(window.jupyterapp && window.jupyterapp.shell);", None, bool, 120,
               "JupyterLab did not start in the page")
@@ -438,7 +457,7 @@ VOILA_VIEWS = {"00_tour": [sys.executable, "-m", "voila", str(NOTEBOOK_DIR / "00
 
 
 @pytest.mark.parametrize(("name", "command"), list(VOILA_VIEWS.items()))
-def test_voila_view(chromium, tmp_path, name, command):
+def test_voila_view(voila_chromium, tmp_path, name, command):
     """The tour and the stream dashboard served by Voila: figures and widgets drawn, a control answers."""
     from selenium.webdriver.common.by import By
 
@@ -449,17 +468,16 @@ def test_voila_view(chromium, tmp_path, name, command):
     process = subprocess.Popen(command + arguments, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
                                env=dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime")))
     url = f"http://127.0.0.1:{port}/"
-    driver = chromium
+    driver = voila_chromium
     try:
         _wait_for_port(port, process, timeout=120)
-        driver.get("about:blank")  # the previous page leaves (and logs what it does on leaving) before the count
-        time.sleep(1)
-        _console_problems(driver)
+        _console_problems(driver)  # what the browser logged on starting up is not the page's
         driver.get(url)
         deadline = time.monotonic() + RUN_TIMEOUT_S
         while not driver.find_elements(By.CSS_SELECTOR, ".jupyter-widgets .js-plotly-plot"):
             assert process.poll() is None, f"voila exited with {process.returncode}: {(tmp_path / 'voila.log').read_text()}"
-            assert time.monotonic() < deadline, f"{name}: no widget figure in Voila after {RUN_TIMEOUT_S} s"
+            assert time.monotonic() < deadline, (f"{name}: no widget figure in Voila after {RUN_TIMEOUT_S} s; "
+                                                 f"its log ends {(tmp_path / 'voila.log').read_text()[-3000:]}")
             time.sleep(2)
         time.sleep(3)
         text = driver.find_element(By.TAG_NAME, "body").text
