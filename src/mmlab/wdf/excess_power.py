@@ -14,12 +14,13 @@ connected tiles instead, without thresholding each one:
 2. The cluster of tiles a signal makes is found as the connected path through
    the map, one tile per time column and moving at most two frequency rows
    between columns (one on tiles longer than 1/32 s), that maximises
-   ``Σ (E − penalty)``: a local alignment (Smith–Waterman) score, computed by dynamic programming column by column.
-   Noise tiles cost ``penalty − 1`` on average, so noise paths die out; a
-   chirp's track gains wherever its tiles hold more than ``penalty``, even if
-   no single tile stands out (at SNR 15 the fastest supernova chirps put 3–5
-   units of SNR² in each 1/32 s tile, below any per-tile threshold noise
-   allows; clusters of tiles above a pixel threshold, tried first, fragmented).
+   ``Σ (E − penalty)``: a local alignment (Smith–Waterman) score, computed by
+   dynamic programming column by column. Noise tiles cost ``penalty − 1`` on
+   average, so noise paths die out; a chirp's track gains wherever its tiles
+   hold more than ``penalty``, even if no single tile stands out (at SNR 15
+   the fastest supernova chirps put 3–5 units of SNR² in each 1/32 s tile,
+   below any per-tile threshold noise allows; clusters of tiles above a pixel
+   threshold, tried first, fragmented).
    Two rows a step, not one: a ``high_long`` chirp rises at up to 5 kHz/s,
    2.5 rows of 32 Hz per 1/64 s column, and a one-row track lost its early
    half. Measured at one false alarm per hour on 2 h of aLIGO noise (60
@@ -30,13 +31,29 @@ connected tiles instead, without thresholding each one:
    rows with the same penalty is past the critical point: the best of seven
    noise tiles averages 2.59, so noise tracks run for whole 16 s blocks (two
    rows: 2.28, noise tracks under about 2 s).
-3. A track's statistic is its score (``excess``); ``snr = sqrt(Σ (E − 1))``
+3. Three resolutions: 1/32 s for the supernova chirps, 1/16 s for slower
+   tracks, 1/4 s (4 Hz rows) for scattered-light arches, whose 20–240 Hz
+   harmonics stand almost still near each arch's top for a good part of a
+   second and spread over many rows of the shorter tiles. Measured on
+   ideally whitened aLIGO noise (4 h for the thresholds at 0.5 false alarms
+   per hour, 150 injections per family at SNR 15), adding the 1/4 s tiles
+   to the other two raised scattered light from 0.79 to 0.92 and left the
+   rest unchanged: ``high_long`` 0.47, the four-family mix 0.90,
+   sine-Gaussians at SNR 10 1.00, the threshold 22.8 (the 1/32 s tracks'
+   noise tail sets it). What did not help ``high_long`` there (all within
+   0.47 ± 0.04 or below): 1/64 s, 3/128 s or 5/128 s tiles beside or
+   instead of 1/32 s, three or four rows a step with penalties of 3.3–3.8,
+   penalties of 2.8 and 3.2, and tracks scored on the mean of two to five
+   adjacent rows (for its broad-band g-mode). At SNR 15 its SNR² of 225 is
+   spread over about a hundred 1/32 s tiles, a third of it in the best row
+   of each column.
+4. A track's statistic is its score (``excess``); ``snr = sqrt(Σ (E − 1))``
    over its tiles and their neighbouring rows estimates the SNR it holds (Hann
    windows at 50 % overlap see every sample twice, which cancels the factor 2
    of ``ρ²/2`` per tile). A penalty
    of 3 keeps the noise score's tail short; measured on 2 h of aLIGO noise,
    the one-per-hour thresholds lie near 25.
-4. Every resolution is searched; thresholds come from background
+5. Every resolution is searched; thresholds come from background
    (:func:`mmlab.core.statistics.far_threshold` on tracks of noise alone).
 
 Why not Omicron or coherent WaveBurst: Omicron's Q-tiles (Robinet et al. 2020)
@@ -83,7 +100,7 @@ if TYPE_CHECKING:
     from astropy.table import Table
 
 __all__ = ["CLUSTER_COLUMNS", "ExcessPowerConfig", "ExcessPowerState", "best_tracks", "cluster_table",
-           "excess_power_block", "excess_power_chunk", "tile_energies", "trace_tracks"]
+           "excess_power_block", "excess_power_chunk", "tile_energies", "trace_tracks", "track_path"]
 
 #: Columns of a cluster table, with units.
 CLUSTER_COLUMNS = {
@@ -101,8 +118,8 @@ class ExcessPowerConfig:
     tile_durations : tuple of float
         Length of the Hann window of each resolution, in s (frequency
         resolution ``1 / duration``): 1/32 s follows the fastest CCSN chirps
-        (up to 2.5 frequency rows per column), 1/16 s slower tracks and
-        scattered-light arches.
+        (up to 2.5 frequency rows per column), 1/16 s slower tracks, 1/4 s
+        the slow tops of scattered-light arches.
     penalty : float
         Cost of a tile on a track: a tile adds ``E − penalty`` (noise tiles
         have mean 1, so noise tracks lose ``penalty − 1`` per tile on average).
@@ -128,7 +145,7 @@ class ExcessPowerConfig:
         already past that point).
     """
 
-    tile_durations: tuple = (1 / 32, 1 / 16)
+    tile_durations: tuple = (1 / 32, 1 / 16, 1 / 4)
     penalty: float = 3.0
     band: tuple = (20.0, 2000.0)
     block: float = 16.0
@@ -221,10 +238,10 @@ def best_tracks(energy: np.ndarray, penalty: float, max_row_step: int = 1) -> di
     A track takes one tile per column and moves at most ``max_row_step`` rows
     between columns; its score is ``Σ (E − penalty)``, restarted from zero
     wherever it would go negative (a local alignment). The forward pass keeps
-    each tile's best score and the row step its track arrived with; tracks are
-    traced back only from the columns asked about (:func:`trace_tracks`).
-    Written here because no library offers this path search for a
-    time–frequency map.
+    only each tile's best score, in place in one padded array (``2 max_row_step + 2``
+    numpy calls a column); the tracks themselves are traced back from the
+    columns asked about (:func:`track_path`). Written here because no library
+    offers this path search for a time–frequency map.
 
     Parameters
     ----------
@@ -239,62 +256,64 @@ def best_tracks(energy: np.ndarray, penalty: float, max_row_step: int = 1) -> di
     -------
     dict
         ``score`` and ``end_row`` of the best track ending in each column; ``scores``, the ``(columns, rows)``
-        best score of a track ending on each tile; ``came_from``, the row offset (−max_row_step to
-        +max_row_step) of the tile it arrived from. Of equal predecessors the nearest row wins, the lower
-        one first.
+        best score of a track ending on each tile.
     """
     rows, columns = energy.shape
     reach = int(max_row_step)
     gain = np.ascontiguousarray(energy.T, dtype=np.float64) - penalty  # (columns, rows): one row per step
-    scores = np.empty((columns, rows))
-    came_from = np.empty((columns, rows), dtype=np.int8)
-    padded = np.full(rows + 2 * reach, -np.inf)  # the previous column's scores, with walls above and below
-    score = padded[reach:reach + rows]
-    score[:] = 0.0
-    # Predecessors by offset, least preferred first, so that the nearest of equal ones is written last.
-    offsets = [sign * step for step in range(reach, 0, -1) for sign in (1, -1)] + [0]
-    shifted = [padded[reach + offset:reach + offset + rows] for offset in offsets]
-    best, equal = np.empty(rows), np.empty(rows, dtype=bool)
+    # Row c + 1 holds column c's scores between walls of -inf, row 0 the zeros before the first column.
+    padded = np.full((columns + 1, rows + 2 * reach), -np.inf)
+    padded[0, reach:reach + rows] = 0.0
     for column in range(columns):
-        best[:] = score
-        for previous in shifted[:-1]:
-            np.maximum(best, previous, out=best)
-        for offset, previous in zip(offsets, shifted):
-            np.equal(previous, best, out=equal)
-            np.copyto(came_from[column], offset, where=equal)
-        np.maximum(best, 0.0, out=best)  # a track that would go negative starts afresh
-        best += gain[column]
-        np.maximum(best, 0.0, out=score)
-        scores[column] = score
+        previous, score = padded[column], padded[column + 1, reach:reach + rows]
+        np.maximum(previous[:rows], previous[1:rows + 1], out=score)
+        for offset in range(2, 2 * reach + 1):
+            np.maximum(score, previous[offset:offset + rows], out=score)
+        # The best predecessor scores at least 0 (scores are never negative), so a track that would go
+        # negative starts afresh on this tile: only the new score is clipped.
+        score += gain[column]
+        np.maximum(score, 0.0, out=score)
+    scores = padded[1:, reach:reach + rows]
     end_row = scores.argmax(axis=1) if columns else np.zeros(0, dtype=np.int64)
-    return {"score": scores[np.arange(columns), end_row], "end_row": end_row, "scores": scores,
-            "came_from": came_from}
+    return {"score": scores[np.arange(columns), end_row], "end_row": end_row, "scores": scores}
 
 
-def trace_tracks(energy: np.ndarray, scores: np.ndarray, came_from: np.ndarray, ends: np.ndarray,
-                 end_rows: np.ndarray) -> dict[str, np.ndarray]:
+def track_path(scores: np.ndarray, column: int, row: int, max_row_step: int) -> list[tuple[int, int]]:
+    """The tiles ``(column, row)`` of the best track ending on a tile, last first (see :func:`best_tracks`).
+
+    Each step goes to the best-scoring tile within ``max_row_step`` rows in the previous column (of equal ones
+    the nearest row, the lower first); the track starts on the tile whose predecessor scored nothing.
+    """
+    rows = scores.shape[1]
+    offsets = [0] + [sign * step for step in range(1, int(max_row_step) + 1) for sign in (-1, 1)]
+    path = [(int(column), int(row))]
+    while column > 0:
+        previous = scores[column - 1]
+        candidates = [row + offset for offset in offsets if 0 <= row + offset < rows]
+        row = max(candidates, key=lambda candidate: previous[candidate])  # the first of equal maxima
+        if previous[row] <= 0:
+            break
+        column -= 1
+        path.append((int(column), int(row)))
+    return path
+
+
+def trace_tracks(energy: np.ndarray, scores: np.ndarray, ends: np.ndarray, end_rows: np.ndarray,
+                 max_row_step: int) -> dict[str, np.ndarray]:
     """Follow tracks back from their last tiles: first tile, lowest and highest row, and ``Σ (E − 1)`` along them.
 
-    A track starts on the tile whose predecessor scored nothing (:func:`best_tracks`). The energy counts the
-    rows next to the track too: a Hann window spreads a narrow-band signal over three rows (half its power in
-    the centre's two neighbours together), and noise there adds nothing on average.
+    The energy counts the rows next to the track too: a Hann window spreads a narrow-band signal over three rows
+    (half its power in the centre's two neighbours together), and noise there adds nothing on average.
     """
     out = {name: np.zeros(ends.size, dtype) for name, dtype in (("start_column", np.int64), ("start_row", np.int64),
                                                                    ("low_row", np.int64), ("high_row", np.int64),
                                                                    ("energy", float))}
     for k, (column, row) in enumerate(zip(ends, end_rows)):
-        column, row = int(column), int(row)
-        low = high = row
-        held = 0.0
-        while True:
-            held += float(np.sum(energy[max(row - 1, 0):row + 2, column] - 1.0))
-            low, high = min(low, row), max(high, row)
-            previous = row + int(came_from[column, row])
-            if column == 0 or scores[column - 1, previous] <= 0:
-                break
-            row, column = previous, column - 1
-        out["start_column"][k], out["start_row"][k] = column, row
-        out["low_row"][k], out["high_row"][k], out["energy"][k] = low, high, held
+        path = track_path(scores, int(column), int(row), max_row_step)
+        tiles = np.array(path)
+        out["start_column"][k], out["start_row"][k] = path[-1]
+        out["low_row"][k], out["high_row"][k] = tiles[:, 1].min(), tiles[:, 1].max()
+        out["energy"][k] = sum(float(np.sum(energy[max(r - 1, 0):r + 2, c] - 1.0)) for c, r in path)
     return out
 
 
@@ -343,7 +362,7 @@ def excess_power_block(whitened: np.ndarray, sample_rate: float, first_gps: floa
         if core is not None:
             ends = first_gps + (starts[peaks] + samples) / sample_rate
             peaks = peaks[(ends >= core[0]) & (ends < core[1])]
-        traced = trace_tracks(energy, tracks["scores"], tracks["came_from"], peaks, tracks["end_row"][peaks])
+        traced = trace_tracks(energy, tracks["scores"], peaks, tracks["end_row"][peaks], max_row_step)
         kept = _not_subsumed(peaks, tracks["score"][peaks], traced["start_column"] * energy.shape[0]
                              + traced["start_row"])
         peaks, traced = peaks[kept], {name: column[kept] for name, column in traced.items()}
