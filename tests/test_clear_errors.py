@@ -150,6 +150,9 @@ def test_a_read_only_cache_is_refused_before_building(tmp_path, monkeypatch):
     ("mmlab.wdf.excess_power:ExcessPowerConfig(min_excess=float('nan'))", "min_excess must be a finite number"),
     ("mmlab.stream.pipeline:StreamConfig(max_deliveries=0)", "max_deliveries must be an integer >= 1"),
     ("mmlab.stream.pipeline:StreamConfig(alert_snr=-8)", "alert_snr must be a finite positive"),
+    ("mmlab.stream.pipeline:StreamConfig(excess_power_tiles=(1 / 32, -1))", r"tile_durations must be positive seconds"),
+    ("mmlab.stream.pipeline:StreamConfig(sample_rate=2048, excess_power_tiles=(0.001,))",
+     r"a tile of 0.001 s is 2.048 samples at 2048 Hz"),
     ("mmlab.signals.lightcurves:ZTFCadence(limiting_mag=float('nan'))", "limiting_mag must lie in"),
 ])
 def test_configurations_are_checked_when_built(build, message):
