@@ -41,7 +41,8 @@ def main():
         search.fit(learn)
         results[name] = efficiency_study(search, "aLIGO", "H1", NOISE_HOURS, SNRS, N_PER_SNR,
                                          signals=study_signals(SIGNALS), seed=2, progress=False, scheduler=SCHEDULER)
-    print(f"aLIGO (H1): {NOISE_HOURS:g} h of noise, {N_PER_SNR} injections per family and SNR, one false alarm per hour")
+    print(f"aLIGO (H1): {NOISE_HOURS:g} h of noise, {N_PER_SNR} injections per family and SNR, "
+          "one false alarm per hour")
     for name, (thresholds, _) in results.items():
         print(f"  {name}: thresholds " + ", ".join(f"{method} {value:.2f}" for method, value in thresholds.items()))
     print(f"{'signal':24s} {'SNR':>4s} " + " ".join(f"{name:>24s}" for name in results) + "   goal")
