@@ -109,11 +109,12 @@ def detector_step(chunk: Chunk, search: TransientSearch, state: DetectorState | 
         history_end = first + samples.size
     rate = chunk.sample_rate
     stream_gps = search_state.wdf.whitening.start_gps
-    if len(events):
-        columns = {name: np.asarray(events[name], dtype=float) for name in EVENT_FIELDS[:-1]}
+    n_events = events["gps_start"].size
+    if n_events:
+        columns = {name: events[name] for name in EVENT_FIELDS[:-1]}
         columns["snr"] = ranking_snr(events)  # one scale for WDF windows and excess-power tracks
         fresh = np.column_stack([columns[name] for name in EVENT_FIELDS[:-1]]
-                                + [np.full(len(events), float(detector_index))])
+                                + [np.full(n_events, float(detector_index))])
     else:
         fresh = np.zeros((0, len(EVENT_FIELDS)))
     waiting = np.concatenate([state.waiting, fresh])

@@ -26,8 +26,9 @@ import numpy as np
 if TYPE_CHECKING:
     from astropy.table import Table
 
-__all__ = ["EVENT_COLUMNS", "METHODS", "check_events", "empty_events", "events_from_clusters", "events_from_wdf",
-           "merge_events"]
+__all__ = ["EVENT_COLUMNS", "METHODS", "check_events", "empty_event_columns", "empty_events", "event_table",
+           "events_from_clusters", "events_from_wdf", "merge_event_columns", "merge_events", "track_event_columns",
+           "wdf_event_columns"]
 
 #: Columns of an event table, with units (None: text).
 EVENT_COLUMNS = {
@@ -39,10 +40,11 @@ EVENT_COLUMNS = {
 METHODS = ("wdf", "excess_power")
 
 
-def _table(columns: dict, meta: dict) -> Table:
+def event_table(columns: dict[str, np.ndarray], meta: dict | None = None) -> Table:
+    """Event columns (:data:`EVENT_COLUMNS`, numpy arrays) as an event table with units."""
     from astropy.table import Table
 
-    table = Table({name: columns[name] for name in EVENT_COLUMNS}, meta=meta)
+    table = Table({name: columns[name] for name in EVENT_COLUMNS}, meta=dict(meta or {}))
     for name, unit in EVENT_COLUMNS.items():
         if unit:
             table[name].unit = unit
@@ -51,8 +53,12 @@ def _table(columns: dict, meta: dict) -> Table:
 
 def empty_events(meta: dict | None = None) -> Table:
     """An event table without rows."""
-    columns = {name: np.zeros(0, dtype=str if unit is None else float) for name, unit in EVENT_COLUMNS.items()}
-    return _table(columns, dict(meta or {}))
+    return event_table(empty_event_columns(), meta)
+
+
+def empty_event_columns() -> dict[str, np.ndarray]:
+    """The columns of an event table without rows."""
+    return {name: np.zeros(0, dtype=str if unit is None else float) for name, unit in EVENT_COLUMNS.items()}
 
 
 def events_from_wdf(events: Table, detector: str | None = None, statistic: str = "snr") -> Table:
@@ -67,30 +73,55 @@ def events_from_wdf(events: Table, detector: str | None = None, statistic: str =
     statistic : str
         The WDF column that ranks: ``"snr"`` (loudest window) or ``"snr_combined"``.
     """
+    detector = detector or events.meta.get("detector") or ""
+    return event_table(wdf_event_columns(events, detector, statistic),
+                       {"detector": detector, "sample_rate": events.meta.get("sample_rate")})
+
+
+def wdf_event_columns(events, detector: str, statistic: str = "snr") -> dict[str, np.ndarray]:
+    """:func:`events_from_wdf` as columns: ``events`` is a table or a dict of clustered trigger columns."""
     if statistic not in ("snr", "snr_combined"):
         raise ValueError(f"statistic must be 'snr' or 'snr_combined' for WDF events, got {statistic!r}")
-    detector = detector or events.meta.get("detector") or ""
-    n = len(events)
+    n = len(events["event_start"])
     start, end = (np.asarray(events[name], dtype=float) for name in ("event_start", "event_end"))
-    columns = {
+    return {
         "detector": np.full(n, detector), "method": np.full(n, "wdf"), "gps_start": start, "gps_end": end,
         "gps_peak": np.asarray(events["gps_peak"], dtype=float), "duration": end - start,
         "snr": np.asarray(events["snr"], dtype=float), "statistic": np.asarray(events[statistic], dtype=float),
         **{name: np.asarray(events[name], dtype=float) for name in ("freq_min", "freq_max", "freq_peak")},
     }
-    return _table(columns, {"detector": detector, "sample_rate": events.meta.get("sample_rate")})
 
 
 def events_from_clusters(clusters: dict[str, np.ndarray], detector: str, sample_rate: float) -> Table:
     """Excess-power tracks (:mod:`mmlab.wdf.excess_power`) in the event schema (``statistic`` = ``excess``)."""
+    return event_table(track_event_columns(clusters, detector), {"detector": detector,
+                                                                  "sample_rate": float(sample_rate)})
+
+
+def track_event_columns(clusters: dict[str, np.ndarray], detector: str) -> dict[str, np.ndarray]:
+    """:func:`events_from_clusters` as columns."""
     n = len(clusters["gps_start"])
-    columns = {
+    return {
         "detector": np.full(n, detector), "method": np.full(n, "excess_power"),
         **{name: np.asarray(clusters[name], dtype=float) for name in
            ("gps_start", "gps_end", "gps_peak", "duration", "snr", "freq_min", "freq_max", "freq_peak")},
         "statistic": np.asarray(clusters["excess"], dtype=float),
     }
-    return _table(columns, {"detector": detector, "sample_rate": float(sample_rate)})
+
+
+def merge_event_columns(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Event columns of one detector (any methods) as one set of columns in the order of :func:`merge_events`."""
+    if not parts:
+        return empty_event_columns()
+    merged = {name: np.concatenate([part[name] for part in parts]) for name in EVENT_COLUMNS}
+    order = _event_order(merged)
+    return {name: values[order] for name, values in merged.items()}
+
+
+def _event_order(columns) -> np.ndarray:
+    """Rows sorted by start, then method, duration, lowest frequency and statistic (ties broken the same way)."""
+    keys = ("statistic", "freq_min", "duration", "method", "gps_start")  # the last key sorts first
+    return np.lexsort([np.asarray(columns[name]) for name in keys])
 
 
 def check_events(events: Table, what: str = "events") -> Table:
@@ -125,5 +156,4 @@ def merge_events(tables: list[Table]) -> Table:
     if not found:
         return empty_events(tables[0].meta if tables else None)
     merged = vstack(found, metadata_conflicts="silent")
-    merged.sort(["gps_start", "method", "duration", "freq_min", "statistic"])  # ties broken the same way every time
-    return merged
+    return merged[_event_order(merged)]

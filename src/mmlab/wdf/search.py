@@ -1,12 +1,14 @@
 """One detector's transient search: the WDF's windows and the excess-power tracks on the same whitened stream.
 
 :func:`search_chunk` is the pure streaming function, ``(chunk, search, state)
--> (events, state)``: it whitens once (:func:`mmlab.wdf.filter.conditioned_detection`),
+-> (events, state)``: it whitens once (:func:`mmlab.wdf.filter.conditioned_trigger_columns`),
 runs the WDF windows and the excess-power blocks on the same conditioned
 samples, clusters the WDF triggers into events (keeping the triggers of an
 event that may still grow in the state), and returns both methods' events in
 the schema of :mod:`mmlab.wdf.events`. :class:`TransientSearch` holds the
 configuration, the fitted whitening and its own stream's :class:`SearchState`.
+Inside, triggers and events stay numpy columns; the table is built once, at
+the end (:func:`conditioned_search`, which the real-time pipeline calls, builds none).
 """
 
 from __future__ import annotations
@@ -19,18 +21,18 @@ import numpy as np
 from mmlab.core.state import Serialisable
 from mmlab.core.strain import Strain
 from mmlab.wdf.events import (
-    empty_events,
-    events_from_clusters,
-    events_from_wdf,
-    merge_events,
+    event_table,
+    merge_event_columns,
+    track_event_columns,
+    wdf_event_columns,
 )
 from mmlab.wdf.excess_power import (
     ExcessPowerConfig,
     ExcessPowerState,
     excess_power_chunk,
 )
-from mmlab.wdf.filter import WaveletDetectionFilter, WDFState, conditioned_detection
-from mmlab.wdf.triggers import TRIGGER_COLUMNS, cluster_triggers
+from mmlab.wdf.filter import WaveletDetectionFilter, WDFState, conditioned_trigger_columns
+from mmlab.wdf.triggers import TRIGGER_COLUMNS, cluster_trigger_columns
 
 if TYPE_CHECKING:
     from astropy.table import Table
@@ -137,14 +139,6 @@ class TransientSearch:
         return events
 
 
-def _pending_table(values: np.ndarray, wavelets: np.ndarray, meta: dict) -> Table:
-    from astropy.table import Table
-
-    table = Table({name: values[:, k] for k, name in enumerate(_PENDING_COLUMNS)}, meta=meta)
-    table["wavelet"] = wavelets.astype(str)
-    return table
-
-
 def search_chunk(chunk: Strain, search: TransientSearch, state: SearchState | None = None,
                  flush: bool = False) -> tuple[Table, SearchState]:
     """Events of both methods in the next chunk of a stream: a pure function of (chunk, search, state).
@@ -167,30 +161,36 @@ def search_chunk(chunk: Strain, search: TransientSearch, state: SearchState | No
     state : SearchState
     """
     events, state, _ = conditioned_search(chunk, search, state, flush)
-    return events, state
+    return event_table(events, {"detector": chunk.detector or "", "sample_rate": float(chunk.sample_rate)}), state
 
 
 def conditioned_search(chunk: Strain, search: TransientSearch, state: SearchState | None = None,
-                       flush: bool = False) -> tuple[Table, SearchState, list[tuple[np.ndarray, int]]]:
-    """:func:`search_chunk`, also returning the conditioned samples it produced (for a classifier to cut).
+                       flush: bool = False) -> tuple[dict[str, np.ndarray], SearchState, list[tuple[np.ndarray, int]]]:
+    """:func:`search_chunk` with the events as plain columns, and the conditioned samples it produced.
+
+    The real-time pipeline calls this once a chunk and cuts a classifier's input from the conditioned
+    samples; its events stay numpy columns all the way (astropy tables cost about a millisecond each, a
+    tenth of the search of a second of data).
 
     Returns
     -------
-    events, state
+    events : dict
+        The columns of :data:`~mmlab.wdf.events.EVENT_COLUMNS` (numpy arrays, values in their units): the
+        rows of :func:`search_chunk`'s table, in its order.
+    state : SearchState
         As :func:`search_chunk`.
     conditioned : list of (numpy.ndarray, int)
         New whitened, high-passed samples (units of σ) past the start-up transient, with the stream index of
         each piece's first sample (GPS ``state.wdf.whitening.start_gps + index / sample_rate``).
     """
-    from astropy.table import vstack
-
     state = search.initial_state() if state is None else state
-    triggers, wdf_state, conditioned = conditioned_detection(chunk, search.wdf, state.wdf, flush)
+    triggers, wdf_state, conditioned = conditioned_trigger_columns(chunk, search.wdf, state.wdf, flush)
     if wdf_state.restarts != state.wdf.restarts:  # the WDF restarted the stream: so does everything else
         state = search.initial_state(wdf_state.restarts)
     sample_rate = chunk.sample_rate
     stream_gps = wdf_state.whitening.start_gps
-    tables = []
+    detector = chunk.detector or ""
+    parts = []
     excess_state = state.excess_power
     if search.excess_power is not None:
         clusters = []
@@ -204,27 +204,26 @@ def conditioned_search(chunk: Strain, search: TransientSearch, state: SearchStat
                                                      excess_state, flush=True)
             clusters.append(found)
         merged = {name: np.concatenate([c[name] for c in clusters]) for name in clusters[0]} if clusters else {}
-        if merged and merged["gps_start"].size:  # (tables cost a millisecond each: none for nothing)
-            tables.append(events_from_clusters(merged, chunk.detector or "", sample_rate))
+        if merged and merged["gps_start"].size:
+            parts.append(track_event_columns(merged, detector))
     open_values, open_wavelets = np.zeros((0, len(_PENDING_COLUMNS))), np.zeros(0, dtype="<U16")
-    if len(triggers) or state.pending.size:
-        pending = _pending_table(state.pending, state.pending_wavelets, triggers.meta)
-        everything = vstack([pending, triggers[list(_PENDING_COLUMNS) + ["wavelet"]]],
-                            metadata_conflicts="silent") if len(triggers) else pending
-        everything.meta.update(triggers.meta)
-        events = cluster_triggers(everything, max_gap=search.max_gap)
+    n_triggers = triggers["gps_start"].size
+    if n_triggers or state.pending.size:
+        everything = {name: np.concatenate([state.pending[:, k], triggers[name]])
+                      for k, name in enumerate(_PENDING_COLUMNS)}
+        everything["wavelet"] = np.concatenate([state.pending_wavelets.astype(str), triggers["wavelet"]])
+        window = int(search.wdf.window) / sample_rate
+        events = cluster_trigger_columns(everything, window, search.wdf.step / sample_rate, max_gap=search.max_gap)
         next_window = stream_gps + wdf_state.buffer_start / sample_rate
-        still_open = np.zeros(len(events), dtype=bool) if flush else \
-            np.asarray(events["event_end"], dtype=float) + search.max_gap >= next_window
+        still_open = np.zeros(len(events["event_end"]), dtype=bool) if flush else \
+            events["event_end"] + search.max_gap >= next_window
         if still_open.any():
-            first_open = float(np.min(np.asarray(events["event_start"], dtype=float)[still_open]))
-            keep = np.asarray(everything["gps_start"], dtype=float) >= first_open
-            open_values = np.column_stack([np.asarray(everything[name], dtype=float)[keep]
-                                           for name in _PENDING_COLUMNS])
-            open_wavelets = np.asarray(everything["wavelet"])[keep].astype("<U16")
+            first_open = float(np.min(events["event_start"][still_open]))
+            keep = everything["gps_start"] >= first_open
+            open_values = np.column_stack([everything[name][keep] for name in _PENDING_COLUMNS])
+            open_wavelets = everything["wavelet"][keep].astype("<U16")
         if not still_open.all():
-            tables.append(events_from_wdf(events[~still_open], chunk.detector or "", search.wdf_statistic))
-    events = merge_events(tables) if tables else empty_events({"detector": chunk.detector or "",
-                                                               "sample_rate": float(sample_rate)})
-    events.meta.update({"detector": chunk.detector or "", "sample_rate": float(sample_rate)})
-    return events, SearchState(wdf_state, excess_state, open_values, open_wavelets, wdf_state.restarts), conditioned
+            closed = {name: values[~still_open] for name, values in events.items()}
+            parts.append(wdf_event_columns(closed, detector, search.wdf_statistic))
+    return (merge_event_columns(parts), SearchState(wdf_state, excess_state, open_values, open_wavelets,
+                                                    wdf_state.restarts), conditioned)

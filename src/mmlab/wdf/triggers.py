@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import warnings
 from typing import TYPE_CHECKING
 
@@ -10,7 +11,8 @@ import numpy as np
 if TYPE_CHECKING:
     from astropy.table import Table
 
-__all__ = ["TRIGGER_COLUMNS", "cluster_triggers", "empty_trigger_table", "trigger_parameters"]
+__all__ = ["TRIGGER_COLUMNS", "cluster_trigger_columns", "cluster_triggers", "empty_trigger_columns",
+           "empty_trigger_table", "trigger_parameters"]
 
 
 #: Columns of a trigger table, with units.
@@ -68,14 +70,19 @@ def empty_trigger_table(store_waveforms: bool = False, window: int = 0) -> Table
     """A trigger table with no rows and the columns of :data:`TRIGGER_COLUMNS`."""
     from astropy.table import Table
 
-    table = Table()
+    table = Table(empty_trigger_columns(store_waveforms, window))
     for name, unit in TRIGGER_COLUMNS.items():
-        table[name] = np.zeros(0, dtype=str if unit is None else float)
         if unit:
             table[name].unit = unit
-    if store_waveforms:
-        table["waveform"] = np.zeros((0, window))
     return table
+
+
+def empty_trigger_columns(store_waveforms: bool = False, window: int = 0) -> dict[str, np.ndarray]:
+    """The columns of :func:`empty_trigger_table` as numpy arrays."""
+    columns = {name: np.zeros(0, dtype=str if unit is None else float) for name, unit in TRIGGER_COLUMNS.items()}
+    if store_waveforms:
+        columns["waveform"] = np.zeros((0, window))
+    return columns
 
 
 def cluster_triggers(triggers: Table, max_gap: float = 0.0, max_freq_jump: float | None = None) -> Table:
@@ -111,15 +118,74 @@ def cluster_triggers(triggers: Table, max_gap: float = 0.0, max_freq_jump: float
         raise ValueError(f"max_gap must be a non-negative number of seconds, got {max_gap!r}")
     if max_freq_jump is not None and not max_freq_jump > 0:
         raise ValueError(f"max_freq_jump must be a positive fraction or None, got {max_freq_jump!r}")
-    table = triggers.copy()
-    table.sort("gps_start")
-    extra = {"snr_combined": np.zeros(0), "n_triggers": np.zeros(0, dtype=int), "event_start": np.zeros(0),
-             "event_end": np.zeros(0), "event_snr_mean": np.zeros(0)}
-    if len(table) == 0:
-        events = table.copy()
-        for name, values in extra.items():
-            events[name] = values
-        return events
+    from astropy.table import Table
+
+    meta = triggers.meta
+    window = step = 1.0  # no triggers: the windows' length does not matter
+    if len(triggers):
+        window = meta["window"] / meta["sample_rate"]
+        step = (meta["window"] - meta.get("overlap", 0)) / meta["sample_rate"]
+    columns = {name: np.asarray(triggers[name]) for name in triggers.colnames}
+    events = Table(cluster_trigger_columns(columns, window, step, max_gap, max_freq_jump), meta=copy.deepcopy(meta))
+    for name in triggers.colnames:
+        events[name].unit = triggers[name].unit
+    for name in ("event_start", "event_end"):
+        events[name].unit = "s"
+    return events
+
+
+def cluster_trigger_columns(triggers: dict[str, np.ndarray], window: float, step: float, max_gap: float = 0.0,
+                            max_freq_jump: float | None = None) -> dict[str, np.ndarray]:
+    """:func:`cluster_triggers` on plain columns (one array per trigger column), without an astropy table.
+
+    The streaming search clusters a chunk's triggers with it: an astropy table costs about a
+    millisecond to build, as long as the clustering itself.
+
+    Parameters
+    ----------
+    triggers : dict
+        Trigger columns (:data:`TRIGGER_COLUMNS`, and any others, such as ``waveform``), equal lengths.
+    window, step : float
+        The windows' length and the step between them, s.
+    max_gap, max_freq_jump
+        As :func:`cluster_triggers` (not checked here).
+
+    Returns
+    -------
+    dict
+        The event columns of :func:`cluster_triggers`, one row per event, in time order.
+    """
+    order = np.argsort(np.asarray(triggers["gps_start"]))
+    table = {name: np.asarray(values)[order] for name, values in triggers.items()}
+    n = order.size
+    if n == 0:
+        return {**table, "snr_combined": np.zeros(0), "n_triggers": np.zeros(0, dtype=int),
+                "event_start": np.zeros(0), "event_end": np.zeros(0), "event_snr_mean": np.zeros(0)}
+    starts = np.asarray(table["gps_start"], dtype=float)
+    ends = starts + window
+    new = np.zeros(n, dtype=bool)
+    new[0] = True
+    new[1:] = starts[1:] > np.maximum.accumulate(ends)[:-1] + max_gap
+    if max_freq_jump is not None:
+        frequency = np.asarray(table["freq_peak"], dtype=float)
+        new[1:] |= np.abs(np.diff(frequency)) > max_freq_jump * np.maximum(frequency[:-1], np.finfo(float).tiny)
+    event = np.cumsum(new) - 1
+    first = np.flatnonzero(new)
+    snr = np.asarray(table["snr"], dtype=float)
+    loudest = np.lexsort((-snr, event))[first]  # within each event, sorted by decreasing SNR
+    events = {name: values[loudest] for name, values in table.items()}
+    # Disjoint windows of an event (start indices congruent modulo window/step) add their SNR² like
+    # independent stretches of one signal; the best of those sets measures a long signal's total SNR.
+    per_set = max(1, int(round(window / step)))
+    index = np.rint((starts - starts[first][event]) / step).astype(np.int64) % per_set
+    combined = np.zeros((first.size, per_set))
+    np.add.at(combined, (event, index), snr**2)
+    events["snr_combined"] = np.sqrt(combined.max(axis=1))
+    events["n_triggers"] = np.diff(np.append(first, n))
+    events["event_start"] = starts[first]
+    events["event_end"] = np.maximum.reduceat(ends, first)
+    events["event_snr_mean"] = np.add.reduceat(snr, first) / events["n_triggers"]
+    return events
     span = table.meta["window"] / table.meta["sample_rate"]
     starts = np.asarray(table["gps_start"], dtype=float)
     ends = starts + span
