@@ -92,6 +92,31 @@ def test_track_scores_equal_an_exhaustive_search_over_paths(max_row_step):
         assert sum(energy[r, c] - 3.0 for c, r in path) == pytest.approx(score, abs=1e-12)  # its tiles add up
 
 
+def test_blocks_searched_together_give_each_block_s_own_tracks():
+    """Several stretches in one call (the stream's batches) give, bit for bit, the scores and tracks of each
+    stretch searched alone: the batched search only shares numpy calls."""
+    from mmlab.wdf.excess_power import best_tracks, excess_power_block, excess_power_blocks
+
+    rng = np.random.default_rng(9)
+    maps = rng.exponential(size=(3, 7, 40)) * 2.0
+    together = best_tracks(maps, 3.0, 2)
+    for k, energy in enumerate(maps):
+        alone = best_tracks(energy, 3.0, 2)
+        for name in ("score", "end_row", "scores"):
+            np.testing.assert_array_equal(together[name][k], alone[name])
+    t = np.arange(int(4 * FS)) / FS
+    stretches = rng.normal(size=(3, t.size))
+    stretches[1] += 0.4 * np.sin(2 * np.pi * 250 * t) * ((t > 1.0) & (t < 2.2))  # a track in one stretch only
+    cores = [(1.0 + 4 * k, 3.0 + 4 * k) for k in range(3)]
+    batched = excess_power_blocks(stretches, FS, [4.0 * k for k in range(3)], ExcessPowerConfig(), cores)
+    for k, found in enumerate(batched):
+        alone = excess_power_block(stretches[k], FS, 4.0 * k, ExcessPowerConfig(), core=cores[k])
+        assert found.keys() == alone.keys()
+        for name in found:
+            np.testing.assert_array_equal(found[name], alone[name])
+    assert batched[1]["excess"].max() > 25 > max(batched[0]["excess"].max(), batched[2]["excess"].max())
+
+
 def test_a_track_that_dips_is_reported_once():
     """A 1 s tone at 200 Hz with a 40 ms dropout is one track per resolution (its best end), not one per score
     peak along it."""

@@ -100,7 +100,8 @@ if TYPE_CHECKING:
     from astropy.table import Table
 
 __all__ = ["CLUSTER_COLUMNS", "ExcessPowerConfig", "ExcessPowerState", "best_tracks", "cluster_table",
-           "excess_power_block", "excess_power_chunk", "tile_energies", "trace_tracks", "track_path"]
+           "excess_power_block", "excess_power_blocks", "excess_power_chunk", "tile_energies", "trace_tracks",
+           "track_path"]
 
 #: Columns of a cluster table, with units.
 CLUSTER_COLUMNS = {
@@ -199,7 +200,8 @@ def tile_energies(whitened: np.ndarray, samples: int, sample_rate: float,
     Parameters
     ----------
     whitened : numpy.ndarray
-        Whitened samples of unit variance.
+        Whitened samples of unit variance, ``(samples,)`` or ``(..., samples)`` for several stretches
+        of one length at once.
     samples : int
         Tile length (even).
     sample_rate : float
@@ -210,7 +212,7 @@ def tile_energies(whitened: np.ndarray, samples: int, sample_rate: float,
     Returns
     -------
     energy : numpy.ndarray
-        ``(frequencies, times)`` float32.
+        ``(frequencies, times)`` float32 (after the leading axes of ``whitened``).
     frequencies : numpy.ndarray
         Centre of each row, Hz.
     starts : numpy.ndarray
@@ -219,17 +221,18 @@ def tile_energies(whitened: np.ndarray, samples: int, sample_rate: float,
     from scipy import signal
 
     step = samples // 2
-    n_tiles = (whitened.size - samples) // step + 1 if whitened.size >= samples else 0
+    length = whitened.shape[-1]
+    n_tiles = (length - samples) // step + 1 if length >= samples else 0
     window = signal.windows.hann(samples, sym=False)
     frequencies = np.fft.rfftfreq(samples, 1 / sample_rate)
     rows = (frequencies >= band[0]) & (frequencies <= band[1])
     starts = np.arange(n_tiles) * step
     if n_tiles == 0:
-        return np.zeros((int(rows.sum()), 0), dtype=np.float32), frequencies[rows], starts
-    frames = np.lib.stride_tricks.sliding_window_view(whitened, samples)[::step][:n_tiles] * window
-    spectrum = np.fft.rfft(frames, axis=-1)[:, rows]
+        return np.zeros((*whitened.shape[:-1], int(rows.sum()), 0), dtype=np.float32), frequencies[rows], starts
+    frames = np.lib.stride_tricks.sliding_window_view(whitened, samples, axis=-1)[..., ::step, :][..., :n_tiles, :]
+    spectrum = np.fft.rfft(frames * window, axis=-1)[..., rows]
     energy = (spectrum.real**2 + spectrum.imag**2) / np.sum(window**2)
-    return energy.T.astype(np.float32), frequencies[rows], starts
+    return np.swapaxes(energy, -1, -2).astype(np.float32), frequencies[rows], starts
 
 
 def best_tracks(energy: np.ndarray, penalty: float, max_row_step: int = 1) -> dict[str, np.ndarray]:
@@ -246,7 +249,8 @@ def best_tracks(energy: np.ndarray, penalty: float, max_row_step: int = 1) -> di
     Parameters
     ----------
     energy : numpy.ndarray
-        ``(rows, columns)`` normalised tile energies.
+        ``(rows, columns)`` normalised tile energies, or ``(..., rows, columns)`` for several maps of one
+        shape at once (the same numpy calls then serve them all: the stream's blocks of a batch).
     penalty : float
         Cost per tile.
     max_row_step : int
@@ -256,26 +260,29 @@ def best_tracks(energy: np.ndarray, penalty: float, max_row_step: int = 1) -> di
     -------
     dict
         ``score`` and ``end_row`` of the best track ending in each column; ``scores``, the ``(columns, rows)``
-        best score of a track ending on each tile.
+        best score of a track ending on each tile (each after the leading axes of ``energy``).
     """
-    rows, columns = energy.shape
+    *batch, rows, columns = energy.shape
     reach = int(max_row_step)
-    gain = np.ascontiguousarray(energy.T, dtype=np.float64) - penalty  # (columns, rows): one row per step
+    gain = np.ascontiguousarray(np.moveaxis(energy, -1, 0), dtype=np.float64) - penalty  # (columns, ..., rows)
     # Row c + 1 holds column c's scores between walls of -inf, row 0 the zeros before the first column.
-    padded = np.full((columns + 1, rows + 2 * reach), -np.inf)
-    padded[0, reach:reach + rows] = 0.0
+    padded = np.full((columns + 1, *batch, rows + 2 * reach), -np.inf)
+    padded[0, ..., reach:reach + rows] = 0.0
     for column in range(columns):
-        previous, score = padded[column], padded[column + 1, reach:reach + rows]
-        np.maximum(previous[:rows], previous[1:rows + 1], out=score)
+        previous, score = padded[column], padded[column + 1, ..., reach:reach + rows]
+        np.maximum(previous[..., :rows], previous[..., 1:rows + 1], out=score)
         for offset in range(2, 2 * reach + 1):
-            np.maximum(score, previous[offset:offset + rows], out=score)
+            np.maximum(score, previous[..., offset:offset + rows], out=score)
         # The best predecessor scores at least 0 (scores are never negative), so a track that would go
         # negative starts afresh on this tile: only the new score is clipped.
         score += gain[column]
         np.maximum(score, 0.0, out=score)
-    scores = padded[1:, reach:reach + rows]
-    end_row = scores.argmax(axis=1) if columns else np.zeros(0, dtype=np.int64)
-    return {"score": scores[np.arange(columns), end_row], "end_row": end_row, "scores": scores}
+    scores = np.moveaxis(padded[1:, ..., reach:reach + rows], 0, -2)  # (..., columns, rows)
+    if not columns:
+        return {"score": np.zeros((*batch, 0)), "end_row": np.zeros((*batch, 0), dtype=np.int64), "scores": scores}
+    end_row = scores.argmax(axis=-1)
+    return {"score": np.take_along_axis(scores, end_row[..., None], axis=-1)[..., 0], "end_row": end_row,
+            "scores": scores}
 
 
 def track_path(scores: np.ndarray, column: int, row: int, max_row_step: int) -> list[tuple[int, int]]:
@@ -345,45 +352,80 @@ def excess_power_block(whitened: np.ndarray, sample_rate: float, first_gps: floa
     dict
         Arrays of :data:`CLUSTER_COLUMNS`, one entry per track, in time order.
     """
+    return excess_power_blocks(np.asarray(whitened)[None, :], sample_rate, [first_gps], config, [core])[0]
+
+
+def excess_power_blocks(whitened: np.ndarray, sample_rate: float, first_gps, config: ExcessPowerConfig,
+                        cores=None) -> list[dict[str, np.ndarray]]:
+    """:func:`excess_power_block` on several stretches of one length at once (the same tracks).
+
+    The tiles and the track search (:func:`best_tracks`) of every stretch run in the same numpy calls:
+    the search walks the columns in Python, so ``n`` stretches cost little more than one.
+
+    Parameters
+    ----------
+    whitened : numpy.ndarray
+        ``(n, samples)`` unit-variance whitened samples.
+    sample_rate : float
+        Hz.
+    first_gps : sequence of float
+        GPS time of each stretch's first sample.
+    config : ExcessPowerConfig
+        Tiling and penalty.
+    cores : sequence of tuple or None, optional
+        Per stretch, keep only tracks ending in ``[core[0], core[1])`` (GPS).
+
+    Returns
+    -------
+    list of dict
+        Per stretch, as :func:`excess_power_block`.
+    """
     from scipy.signal import find_peaks
 
-    columns: dict[str, list] = {name: [] for name in CLUSTER_COLUMNS}
+    n = whitened.shape[0]
+    cores = [None] * n if cores is None else list(cores)
+    columns: list[dict[str, list]] = [{name: [] for name in CLUSTER_COLUMNS} for _ in range(n)]
     for duration, max_row_step in zip(config.tile_durations, config.max_row_steps):
         samples = int(round(duration * sample_rate))
-        energy, frequencies, starts = tile_energies(whitened, samples, sample_rate, config.band)
-        if energy.shape[1] == 0:
+        energies, frequencies, starts = tile_energies(whitened, samples, sample_rate, config.band)
+        if energies.shape[-1] == 0:
             continue
-        tracks = best_tracks(energy, config.penalty, max_row_step)
-        # A peak must also rise min_excess above the dips around it: the bumps of a score decaying through
-        # noise are not tracks of their own.
-        peaks, _ = find_peaks(np.r_[0.0, tracks["score"], 0.0], height=config.min_excess,
-                              prominence=config.min_excess)
-        peaks = peaks - 1
-        if core is not None:
-            ends = first_gps + (starts[peaks] + samples) / sample_rate
-            peaks = peaks[(ends >= core[0]) & (ends < core[1])]
-        traced = trace_tracks(energy, tracks["scores"], peaks, tracks["end_row"][peaks], max_row_step)
-        kept = _not_subsumed(peaks, tracks["score"][peaks], traced["start_column"] * energy.shape[0]
-                             + traced["start_row"])
-        peaks, traced = peaks[kept], {name: column[kept] for name, column in traced.items()}
-        first = traced["start_column"]
-        gps_start = first_gps + starts[first] / sample_rate
-        gps_end = first_gps + (starts[peaks] + samples) / sample_rate
-        half_bin = sample_rate / samples / 2
-        found = {
-            "gps_start": gps_start, "gps_end": gps_end, "gps_peak": gps_end - samples / 2 / sample_rate,
-            "duration": gps_end - gps_start, "snr": np.sqrt(np.maximum(traced["energy"], 0.0)),
-            "excess": tracks["score"][peaks],
-            "freq_min": np.maximum(frequencies[traced["low_row"]] - half_bin, 0.0),
-            "freq_max": frequencies[traced["high_row"]] + half_bin,
-            "freq_peak": frequencies[tracks["end_row"][peaks]], "n_tiles": peaks - first + 1.0,
-            "tile_duration": np.full(peaks.size, duration),
-        }
-        for name, array in found.items():
-            columns[name].append(np.asarray(array, dtype=float))
-    arrays = {name: np.concatenate(parts) if parts else np.zeros(0) for name, parts in columns.items()}
-    order = np.lexsort((arrays["tile_duration"], arrays["gps_start"]))
-    return {name: array[order] for name, array in arrays.items()}
+        all_tracks = best_tracks(energies, config.penalty, max_row_step)
+        for k in range(n):
+            energy, tracks = energies[k], {name: values[k] for name, values in all_tracks.items()}
+            # A peak must also rise min_excess above the dips around it: the bumps of a score decaying through
+            # noise are not tracks of their own.
+            peaks, _ = find_peaks(np.r_[0.0, tracks["score"], 0.0], height=config.min_excess,
+                                  prominence=config.min_excess)
+            peaks = peaks - 1
+            if cores[k] is not None:
+                ends = first_gps[k] + (starts[peaks] + samples) / sample_rate
+                peaks = peaks[(ends >= cores[k][0]) & (ends < cores[k][1])]
+            traced = trace_tracks(energy, tracks["scores"], peaks, tracks["end_row"][peaks], max_row_step)
+            kept = _not_subsumed(peaks, tracks["score"][peaks], traced["start_column"] * energy.shape[0]
+                                 + traced["start_row"])
+            peaks, traced = peaks[kept], {name: column[kept] for name, column in traced.items()}
+            first = traced["start_column"]
+            gps_start = first_gps[k] + starts[first] / sample_rate
+            gps_end = first_gps[k] + (starts[peaks] + samples) / sample_rate
+            half_bin = sample_rate / samples / 2
+            found = {
+                "gps_start": gps_start, "gps_end": gps_end, "gps_peak": gps_end - samples / 2 / sample_rate,
+                "duration": gps_end - gps_start, "snr": np.sqrt(np.maximum(traced["energy"], 0.0)),
+                "excess": tracks["score"][peaks],
+                "freq_min": np.maximum(frequencies[traced["low_row"]] - half_bin, 0.0),
+                "freq_max": frequencies[traced["high_row"]] + half_bin,
+                "freq_peak": frequencies[tracks["end_row"][peaks]], "n_tiles": peaks - first + 1.0,
+                "tile_duration": np.full(peaks.size, duration),
+            }
+            for name, array in found.items():
+                columns[k][name].append(np.asarray(array, dtype=float))
+    results = []
+    for parts in columns:
+        arrays = {name: np.concatenate(values) if values else np.zeros(0) for name, values in parts.items()}
+        order = np.lexsort((arrays["tile_duration"], arrays["gps_start"]))
+        results.append({name: array[order] for name, array in arrays.items()})
+    return results
 
 
 def _not_subsumed(ends: np.ndarray, scores: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -462,18 +504,24 @@ def excess_power_chunk(whitened: np.ndarray, sample_rate: float, stream_gps: flo
     block, pad = int(round(config.block * sample_rate)), int(round(config.pad * sample_rate))
     buffer, buffer_start, k = np.concatenate([state.buffer, whitened]), state.buffer_start, state.next_block
     end = buffer_start + buffer.size
-    found = []
+    segments, first_gps, cores = [], [], []
     while end >= (k + 1) * block + pad or (flush and end > k * block):
         core_start, core_end = k * block, min((k + 1) * block, end)
         first, last = max(core_start - pad, 0), min(core_end + pad, end)
-        segment = buffer[first - buffer_start:last - buffer_start]
-        found.append(excess_power_block(segment, sample_rate, state.stream_gps + first / sample_rate, config,
-                                        core=(state.stream_gps + core_start / sample_rate,
-                                              state.stream_gps + core_end / sample_rate)))
+        segments.append(buffer[first - buffer_start:last - buffer_start])
+        first_gps.append(state.stream_gps + first / sample_rate)
+        cores.append((state.stream_gps + core_start / sample_rate, state.stream_gps + core_end / sample_rate))
         k += 1
-        keep_from = max(k * block - pad, 0)
-        if keep_from > buffer_start:
-            buffer, buffer_start = buffer[keep_from - buffer_start:], keep_from
+    keep_from = max(k * block - pad, 0)
+    if keep_from > buffer_start:
+        buffer, buffer_start = buffer[keep_from - buffer_start:], keep_from
+    found = [None] * len(segments)
+    for length in {segment.size for segment in segments}:  # blocks of one length are searched together
+        same = [b for b, segment in enumerate(segments) if segment.size == length]
+        results = excess_power_blocks(np.stack([segments[b] for b in same]), sample_rate,
+                                      [first_gps[b] for b in same], config, [cores[b] for b in same])
+        for b, result in zip(same, results):
+            found[b] = result
     merged = {name: np.concatenate([f[name] for f in found]) if found else np.zeros(0) for name in CLUSTER_COLUMNS}
     return merged, ExcessPowerState(buffer.copy(), int(buffer_start), int(k), state.stream_gps)
 
