@@ -5,7 +5,8 @@ Prints, for five minutes of simulated H1-L1-V1 design noise at 4096 Hz in 1 s ch
 coincidence, classifier, alert):
 - the real-time factor in this process with chunks analysed one at a time (live data) and eight at a
   time (a backlog), against the offline search of the same data in one call per detector, measured in
-  the same run (goal: >= 100x real time for three detectors on 2 cores);
+  the same run (goal: >= 100x real time for three detectors on 2 cores); each flat-out figure is the
+  best of ``REPEATS`` runs, with their median;
 - latency p50 / p99 per stage and from "chunk available" to "alert written" (goal: p99 < 0.5 s);
 - with Debian's redis-server on the PATH: the same over Redis Streams with two worker processes, flat out
   (a backlog: latency is then mostly queueing) and with chunks arriving at ``PACE`` times real time (below
@@ -33,6 +34,10 @@ SECONDS = 300.0
 #: Arrival rate of the paced Redis run, in multiples of real time (the network's chunks of a second together).
 PACE = 10.0
 
+#: Runs of each flat-out configuration; the best is reported (a shared machine's other work only slows a run
+#: down), with the median beside it.
+REPEATS = 3
+
 
 def paced(chunks, pace: float):
     """The chunks as a live source would send them, ``pace`` times faster than real time."""
@@ -53,20 +58,24 @@ def in_process(source, chunks, config):
     searches = build_searches(source.learn, config)
     classifier = load_classifier(config)
     run_stream(chunks[:30], searches, config, classifier=classifier)  # imports, index tables, the model's graph
-    started = time.perf_counter()
-    for detector in config.detectors:  # baseline: the whole stretch (good chunks, once each) in one call
-        good = {c.sequence: c.data for c in chunks if c.detector == detector and c.sample_rate == config.sample_rate
-                and np.isfinite(c.data).all()}
-        data = np.concatenate([good[k] for k in sorted(good)])
-        searches[detector].detect(Strain(data, 0.0, config.sample_rate, detector), flush=True)
-    offline = SECONDS / (time.perf_counter() - started)
+    offline = 0.0
+    for _ in range(REPEATS):  # baseline: the whole stretch (good chunks, once each) in one call per detector
+        started = time.perf_counter()
+        for detector in config.detectors:
+            good = {c.sequence: c.data for c in chunks if c.detector == detector
+                    and c.sample_rate == config.sample_rate and np.isfinite(c.data).all()}
+            data = np.concatenate([good[k] for k in sorted(good)])
+            searches[detector].reset().detect(Strain(data, 0.0, config.sample_rate, detector), flush=True)
+        offline = max(offline, SECONDS / (time.perf_counter() - started))
     reports = {}
     for batch in (1, 8):
-        reports[batch] = run_stream(chunks, searches, config, classifier=classifier, batch=batch)
-        report = reports[batch]
-        print(f"in process, batch {batch}: {report.realtime_factor:.0f}x real time for three detectors "
-              f"({report.realtime_factor / offline:.2f} of the offline search's {offline:.0f}x; goal 100x); "
-              f"latency p50/p99 [ms]: {latency_line(report)}; {len(report.sink.alerts)} alerts")
+        runs = [run_stream(chunks, searches, config, classifier=classifier, batch=batch) for _ in range(REPEATS)]
+        report = reports[batch] = max(runs, key=lambda run: run.realtime_factor)
+        factors = sorted(run.realtime_factor for run in runs)
+        print(f"in process, batch {batch}: {report.realtime_factor:.0f}x real time for three detectors, best of "
+              f"{REPEATS} runs (median {factors[len(factors) // 2]:.0f}x; {report.realtime_factor / offline:.2f} of "
+              f"the offline search's {offline:.0f}x; goal 100x); latency p50/p99 [ms]: {latency_line(report)}; "
+              f"{len(report.sink.alerts)} alerts")
     return reports[1]
 
 
@@ -90,10 +99,13 @@ def over_redis(source, chunks, config, reference):
     learn = {d: source.learn(d).data for d in config.detectors}
     try:
         time.sleep(0.3)
-        report = run_redis_stream(chunks, config, learn, url, workers=2, batch=8)
-        same = sorted(report.sink.alerts) == sorted(reference.sink.alerts)
-        print(f"over Redis, 2 workers, batch 8: {report.realtime_factor:.0f}x real time (goal 100x); latency "
-              f"p50/p99 [ms]: {latency_line(report)}; alerts the same as in process: {same}")
+        runs = [run_redis_stream(chunks, config, learn, url, workers=2, batch=8) for _ in range(REPEATS)]
+        report = max(runs, key=lambda run: run.realtime_factor)
+        factors = sorted(run.realtime_factor for run in runs)
+        same = all(sorted(run.sink.alerts) == sorted(reference.sink.alerts) for run in runs)
+        print(f"over Redis, 2 workers, batch 8: {report.realtime_factor:.0f}x real time, best of {REPEATS} runs "
+              f"(median {factors[len(factors) // 2]:.0f}x; goal 100x); latency p50/p99 [ms]: {latency_line(report)}; "
+              f"alerts the same as in process: {same}")
         live = run_redis_stream(paced(chunks, PACE), config, learn, url, workers=2, batch=8)
         print(f"over Redis, chunks arriving at {PACE:g}x real time: latency p50/p99 [ms]: {latency_line(live)}")
         killed = run_redis_stream(chunks, config, learn, url, workers=2, batch=8, kill_worker_after=40)
