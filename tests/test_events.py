@@ -63,7 +63,7 @@ def signal_window(n: int) -> np.ndarray:
 def test_track_scores_equal_an_exhaustive_search_over_paths(max_row_step):
     """Best score of a track ending on each tile = max(0, best sum of (E - penalty) over every path ending there),
     and tracing a track back follows steps no longer than allowed through tiles that add up to its score."""
-    from mmlab.wdf.excess_power import best_tracks, trace_tracks, track_path
+    from mmlab.wdf.tracks import best_tracks, trace_tracks, track_path
 
     energy = np.random.default_rng(3).exponential(size=(5, 6)) * 2.5
     result = best_tracks(energy, 3.0, max_row_step)
@@ -95,7 +95,8 @@ def test_track_scores_equal_an_exhaustive_search_over_paths(max_row_step):
 def test_blocks_searched_together_give_each_block_s_own_tracks():
     """Several stretches in one call (the stream's batches) give, bit for bit, the scores and tracks of each
     stretch searched alone: the batched search only shares numpy calls."""
-    from mmlab.wdf.excess_power import best_tracks, excess_power_block, excess_power_blocks
+    from mmlab.wdf.excess_power import excess_power_block, excess_power_blocks
+    from mmlab.wdf.tracks import best_tracks
 
     rng = np.random.default_rng(9)
     maps = rng.exponential(size=(3, 7, 40)) * 2.0

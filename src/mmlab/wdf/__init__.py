@@ -5,6 +5,7 @@
 - :mod:`mmlab.wdf.filter`: :func:`detect_chunk` (explicit :class:`WDFState`) and :class:`WaveletDetectionFilter`;
 - :mod:`mmlab.wdf.triggers`: trigger parameters and clustering into events;
 - :mod:`mmlab.wdf.stages`: one window through the stages, for display;
+- :mod:`mmlab.wdf.tracks`: the best tracks through a time–frequency map (dynamic programming);
 - :mod:`mmlab.wdf.excess_power`: the long-transient statistic (excess power along tracks of tiles);
 - :mod:`mmlab.wdf.events`: one event schema for both methods;
 - :mod:`mmlab.wdf.search`: both methods on one whitened stream (:func:`search_chunk`, :class:`TransientSearch`);
