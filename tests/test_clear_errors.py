@@ -30,6 +30,13 @@ def test_cli_reports_os_errors_in_one_line(tmp_path, capsys, isolated_cache):
     assert "cache manifest must be a JSON object" in capsys.readouterr().err
 
 
+def test_an_alert_rate_for_replayed_data_is_refused(tmp_path, capsys):
+    """The alert threshold at a false-alarm rate comes from simulated design noise: not for GW150914's noise."""
+    assert main(["stream", "--source", "gwosc", "--alert-far", "1", "--output", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "--alert-far sets the threshold from simulated design noise" in err and "'gwosc'" in err
+
+
 def test_single_wavelet_name_and_non_finite_sky_positions():
     from mmlab.core.strain import Strain
     from mmlab.gw.inject import inject

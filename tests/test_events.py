@@ -307,6 +307,10 @@ def test_network_threshold_at_a_false_alarm_probability():
     assert false_alarm_probability(background.far(threshold), 3600.0) <= 1e-3
     with pytest.raises(ValueError, match="cannot measure FAP 1e-06"):
         network_threshold(background, fap=1e-6)
+    # 4 an hour over 50 h allows (louder + 1) <= 200 exactly: 199 louder, not one fewer from round-off.
+    dense = NetworkBackground(np.arange(1.0, 1001.0), 50 * 3600.0, 3600.0, np.zeros(0), {})
+    threshold = network_threshold(dense, fap=-np.expm1(-4.0), observation_time=3600.0)
+    assert np.count_nonzero(dense.statistics >= threshold) == 199
 
 
 @pytest.mark.parametrize("suffix", [".ecsv", ".h5"])

@@ -188,6 +188,31 @@ def test_latencies_are_measured_per_stage(simulated):
         run_stream([], simulated[2], CONFIG, classifier=simulated[3], batch=0)
 
 
+def test_time_slides_predict_the_stream_s_false_alerts():
+    """The alert threshold's background (time slides through :mod:`mmlab.wdf.significance`) predicts how often the
+    stream's own network stage alerts on noise alone: 20 minutes of H1-L1-V1 noise at a low alert threshold raise
+    as many alerts as the slides' rate says (Poisson), and the threshold for a rate sits where the slides reach it."""
+    from scipy import stats
+
+    from mmlab.stream.pipeline import alert_threshold
+
+    config = replace(CONFIG, alert_snr=6.5)  # low, so that twenty minutes hold alerts enough to count
+    quiet = SimulatedSource(config.detectors, duration=1200.0, seed=31, injection_interval=1e9)
+    searches = build_searches(quiet.learn, config)
+    threshold, background = alert_threshold(searches, config, far_per_day=96.0, hours=0.5, n_slides=100, seed=3)
+    assert background.background_time == pytest.approx(100 * 1800.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        report = run_stream(quiet.chunks(), searches, config, classifier=load_classifier(config), batch=8)
+    expected, seen = background.far(config.alert_snr) * 1200.0, len(report.sink.alerts)
+    assert expected > 2 and stats.poisson.cdf(seen, expected) > 1e-3 and stats.poisson.sf(seen - 1, expected) > 1e-3
+    assert background.far(threshold) * 3600 <= 4.0 < background.far(threshold - 1e-9) * 3600  # 96 a day: 4 an hour
+    with pytest.raises(ValueError, match=r"far_per_day must be a finite positive number, got 0"):
+        alert_threshold(searches, config, far_per_day=0)
+    with pytest.raises(ValueError, match=r"searches are for \['H1', 'L1'\], the configuration's detectors are"):
+        alert_threshold({d: searches[d] for d in ("H1", "L1")}, config)
+
+
 # --- alerts -----------------------------------------------------------------------------------------------------
 
 

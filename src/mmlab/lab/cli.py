@@ -108,16 +108,21 @@ def _stream(args: argparse.Namespace) -> int:
     import json
     import time
     import warnings
+    from dataclasses import replace
 
     from mmlab.core.cache import atomic_write
     from mmlab.core.strain import Strain
     from mmlab.stream.alerts import AlertSink
     from mmlab.stream.dashboard import counters_html
-    from mmlab.stream.pipeline import StreamConfig, build_searches, run_stream
+    from mmlab.stream.pipeline import StreamConfig, alert_threshold, build_searches, run_stream
     from mmlab.stream.sources import SimulatedSource, gwosc_replay
 
     detectors = tuple(d.strip() for d in args.detectors.split(",") if d.strip())
     config = StreamConfig(detectors=detectors)
+    if args.alert_far is not None and args.source != "sim":
+        print(f"mmlab stream: --alert-far sets the threshold from simulated design noise; the {args.source!r} "
+              "source's detectors see other noise, so set it for --source sim only", file=sys.stderr)
+        return 2
     if args.source == "sim":
         source = SimulatedSource(config.detectors, duration=args.duration, seed=args.seed)
         chunks, learn = source.chunks(), {d: source.learn(d).data for d in config.detectors}
@@ -127,6 +132,14 @@ def _stream(args: argparse.Namespace) -> int:
         from mmlab.io.gwosc import fetch_gwosc
 
         learn = {d: fetch_gwosc("GW150914", d).data[:12 * 4096] for d in config.detectors}
+    if args.alert_far is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=UserWarning)
+            searches = build_searches(lambda d: Strain(learn[d], 0.0, config.sample_rate, d), config)
+            threshold, _ = alert_threshold(searches, config, args.alert_far, seed=args.seed, progress=True)
+        print(f"alert threshold: network SNR {threshold:.2f} for {args.alert_far:g} false alarms a day "
+              f"(time slides of an hour of design noise)", file=sys.stderr)
+        config = replace(config, alert_snr=threshold)
     sink = AlertSink(args.output)
     last = [0.0]
 
@@ -236,6 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                           "redis://127.0.0.1:6379")
     stream.add_argument("--workers", type=int, default=2, help="detector worker processes with Redis (default: 2)")
     stream.add_argument("--batch", type=int, default=8, help="chunks analysed together at most (default: 8)")
+    stream.add_argument("--alert-far", type=float, default=None, metavar="PER_DAY",
+                        help="alert at this many false alarms a day, the network SNR set from time slides of an "
+                             "hour of design noise (default: StreamConfig's alert_snr, about one an hour)")
     stream.add_argument("--seed", type=int, default=0, help="seed of the simulated source (default: 0)")
     stream.add_argument("--output", type=Path, default=Path("build/stream"), help="alerts and summary folder")
     stream.set_defaults(handler=_stream)

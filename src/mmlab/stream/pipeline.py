@@ -12,10 +12,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mmlab.core.seeding import RandomState
 from mmlab.core.strain import Strain
 from mmlab.core.validation import check_integer, check_positive
 from mmlab.gw.coincidence import coincidence_window
@@ -30,12 +31,14 @@ from mmlab.stream.stages import (
 )
 from mmlab.wdf.excess_power import ExcessPowerConfig
 from mmlab.wdf.filter import WaveletDetectionFilter
+from mmlab.wdf.network import NetworkBackground, network_background, network_threshold
 from mmlab.wdf.search import TransientSearch
 
 if TYPE_CHECKING:
     import keras
 
-__all__ = ["STAGES", "StreamConfig", "StreamReport", "build_searches", "load_classifier", "merge_chunks", "run_stream"]
+__all__ = ["STAGES", "StreamConfig", "StreamReport", "alert_threshold", "build_searches", "load_classifier",
+           "merge_chunks", "run_stream"]
 
 #: Stages whose latency is measured, in order; ``total`` runs from "chunk available" to "alert written".
 STAGES = ("detector", "network", "classifier", "alert", "total")
@@ -65,13 +68,13 @@ class StreamConfig:
     min_excess : float
         Excess-power tracks scoring less are dropped (the statistic's own default).
     alert_snr : float
-        Candidates with a lower network SNR raise no alert. At 8 (with ``min_excess`` 8), an hour of simulated
-        H1-L1-V1 design noise raised none when tracks moved one frequency row a step, and 81 % of supernovae at
-        network SNR 20-30 were alerted and called supernovae; at 7, one noise alert and 84 %; at 6, three and
-        88 %. With tracks moving two rows a step on 1/32 s tiles (the statistic's default since), three half-hours
-        of noise raised three alerts (seeds 13, 2027 and 3001; network SNR 8.2-11.2) and 86 % of 87 supernovae
-        (seeds 11 and 12) were alerted and called supernovae; ``min_excess`` 12 raised none in the first two
-        half-hours and found 83 %, one-row tracks none and 82 % (the same runs, in batches of 8).
+        Candidates with a lower network SNR raise no alert. At 8 the pipeline raises about one false alert an
+        hour (1.06 per hour in time slides of 2 h of H1-L1-V1 design noise, 1000 slides; three alerts in three
+        unshifted half-hours, seeds 13, 2027 and 3001); one a day needs 8.8, one in ten days 9.7, and
+        :func:`alert_threshold` sets it for any rate. At 8, 86 % of 87 supernovae at network SNR 20-30 (seeds 11
+        and 12) were alerted and called supernovae; at 9, 80 %; with ``min_excess`` 12, 83 % (the same runs, in
+        batches of 8). With tracks moving one frequency row a step (before two-row tracks became the default),
+        8 raised no alert in an hour of noise and found 81 %.
     classifier : str
         Shipped model (:func:`mmlab.ml.registry.pretrained_models`) that classifies candidates.
     segment : int
@@ -174,6 +177,39 @@ def build_searches(learn: Callable[[str], Strain], config: StreamConfig) -> dict
     excess_power = config.excess_power_config() if config.excess_power else None
     return {detector: TransientSearch(WaveletDetectionFilter(snr_threshold=config.wdf_threshold),
                                       excess_power=excess_power).fit(learn(detector)) for detector in config.detectors}
+
+
+def alert_threshold(searches: dict[str, TransientSearch], config: StreamConfig, far_per_day: float = 1.0,
+                    hours: float = 1.0, n_slides: int = 1000, seed: RandomState = None, scheduler: Any = None,
+                    progress: bool = False) -> tuple[float, NetworkBackground]:
+    """The network SNR at which the pipeline raises ``far_per_day`` false alerts a day, from time slides.
+
+    Each detector's search (as the stream runs it: :func:`build_searches`) goes through ``hours`` of its
+    own design noise; every event it reports takes part in the coincidences, as in :func:`network_step`,
+    and the detectors are slid against each other ``n_slides`` times
+    (:func:`mmlab.wdf.network.network_background` with ``single_rate=None``). The threshold is the least
+    network SNR whose false-alarm rate is at most ``far_per_day``: pass it as ``StreamConfig(alert_snr=...)``.
+    The background must be at least ``1 / far_per_day`` long (``hours × n_slides`` hours): a day for one
+    false alert a day.
+
+    Returns
+    -------
+    threshold : float
+        Network SNR.
+    background : NetworkBackground
+        The slides (its :meth:`~mmlab.wdf.network.NetworkBackground.far` gives the false-alarm rate, per
+        second, of any network SNR: of ``config.alert_snr``, say).
+    """
+    check_positive("far_per_day", far_per_day)
+    check_positive("hours", hours)
+    if set(searches) != set(config.detectors):
+        raise ValueError(f"searches are for {sorted(searches)}, the configuration's detectors are "
+                         f"{list(config.detectors)}")
+    background = network_background({d: searches[d] for d in config.detectors}, hours, n_slides, seed=seed,
+                                    sample_rate=config.sample_rate, single_rate=None, scheduler=scheduler,
+                                    progress=progress)
+    # The rate over an hour as a false-alarm probability: 1 − exp(−FAR × 1 h).
+    return network_threshold(background, fap=-np.expm1(-far_per_day / 24.0), observation_time=3600.0), background
 
 
 def load_classifier(config: StreamConfig) -> tuple[keras.Model, list[str], set[str]]:

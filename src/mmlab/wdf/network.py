@@ -58,9 +58,9 @@ def _background_segment(item, searches: dict[str, TransientSearch], chunk: float
     startup = max(search.startup_samples for search in searches.values()) / sample_rate
     streams = _noise_streams(seed, searches, duration + startup, chunk, sample_rate)
     events = {detector: _search_stream(searches[detector], chunks) for detector, chunks in streams.items()}
-    selection = {detector: method_thresholds(events[detector], duration, single_rate,
-                                             searches[detector].floors(), searches[detector].methods)
-                 for detector in events}
+    selection = None if single_rate is None else {
+        detector: method_thresholds(events[detector], duration, single_rate, searches[detector].floors(),
+                                    searches[detector].methods) for detector in events}
     window = coincidence_window(list(searches))
     span = (startup, startup + duration)
     statistics, background_time = time_slide_background(events, span, window, n_slides, selection=selection)
@@ -82,8 +82,9 @@ class NetworkBackground:
         Seconds of (unshifted) noise searched.
     zero_lag : numpy.ndarray
         Network SNRs of the unshifted noise's candidates (false alarms: they should look like the background).
-    selection : dict
-        Per detector, the least statistic per method of events taking part (from the first segment).
+    selection : dict or None
+        Per detector, the least statistic per method of events taking part (from the first segment); None when
+        every event took part.
     """
 
     def __init__(self, statistics: np.ndarray, background_time: float, live_time: float, zero_lag: np.ndarray,
@@ -101,7 +102,8 @@ class NetworkBackground:
 
 def network_background(searches: dict[str, TransientSearch], hours: float, n_slides: int = 1000,
                        seed: RandomState = None, chunk: float = 256.0, sample_rate: float = 4096.0,
-                       single_rate: float = 30.0, scheduler: Any = None, progress: bool = False) -> NetworkBackground:
+                       single_rate: float | None = 30.0, scheduler: Any = None,
+                       progress: bool = False) -> NetworkBackground:
     """Time slides of every detector's events on ``hours`` of independent design noise (in 1 h segments).
 
     Parameters
@@ -114,8 +116,9 @@ def network_background(searches: dict[str, TransientSearch], hours: float, n_sli
         Slides per segment (each segment is a ring of its own).
     seed : int, numpy.random.Generator or None
         Drives every segment.
-    single_rate : float
-        Single-detector false alarms per hour (per detector, all methods) of the events taking part.
+    single_rate : float or None
+        Single-detector false alarms per hour (per detector, all methods) of the events taking part; None lets
+        every event the searches report take part (as the real-time pipeline's coincidence does).
     scheduler
         Where the segments run (:func:`mmlab.core.parallel.parallel_map`).
 
@@ -151,7 +154,7 @@ def network_threshold(background: NetworkBackground, fap: float, observation_tim
                          f"{observation_time:g} s (FAR {far:.3g} Hz): it needs at least {1 / far:.3g} s; "
                          "add slides or hours")
     loudest = np.sort(background.statistics)[::-1]
-    index = int(np.floor(allowed))
+    index = int(np.floor(allowed * (1 + 1e-12) + 1e-12))  # a rate given as a probability comes back a hair low
     return float(np.nextafter(loudest[index], np.inf)) if index < loudest.size else 0.0
 
 
