@@ -186,32 +186,3 @@ def cluster_trigger_columns(triggers: dict[str, np.ndarray], window: float, step
     events["event_end"] = np.maximum.reduceat(ends, first)
     events["event_snr_mean"] = np.add.reduceat(snr, first) / events["n_triggers"]
     return events
-    span = table.meta["window"] / table.meta["sample_rate"]
-    starts = np.asarray(table["gps_start"], dtype=float)
-    ends = starts + span
-    new = np.zeros(len(table), dtype=bool)
-    new[0] = True
-    new[1:] = starts[1:] > np.maximum.accumulate(ends)[:-1] + max_gap
-    if max_freq_jump is not None:
-        frequency = np.asarray(table["freq_peak"], dtype=float)
-        new[1:] |= np.abs(np.diff(frequency)) > max_freq_jump * np.maximum(frequency[:-1], np.finfo(float).tiny)
-    event = np.cumsum(new) - 1
-    first = np.flatnonzero(new)
-    snr = np.asarray(table["snr"], dtype=float)
-    loudest = np.lexsort((-snr, event))[first]  # within each event, sorted by decreasing SNR
-    events = table[loudest]
-    # Disjoint windows of an event (start indices congruent modulo window/step) add their SNR² like
-    # independent stretches of one signal; the best of those sets measures a long signal's total SNR.
-    step = (table.meta["window"] - table.meta.get("overlap", 0)) / table.meta["sample_rate"]
-    per_set = max(1, int(round(span / step)))
-    index = np.rint((starts - starts[first][event]) / step).astype(np.int64) % per_set
-    combined = np.zeros((first.size, per_set))
-    np.add.at(combined, (event, index), snr**2)
-    events["snr_combined"] = np.sqrt(combined.max(axis=1))
-    events["n_triggers"] = np.diff(np.append(first, len(table)))
-    events["event_start"] = starts[first]
-    events["event_end"] = np.maximum.reduceat(ends, first)
-    events["event_snr_mean"] = np.add.reduceat(snr, first) / events["n_triggers"]
-    for name in ("event_start", "event_end"):
-        events[name].unit = "s"
-    return events
