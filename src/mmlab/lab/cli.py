@@ -137,8 +137,8 @@ def _stream(args: argparse.Namespace) -> int:
             warnings.simplefilter("ignore", category=UserWarning)
             searches = build_searches(lambda d: Strain(learn[d], 0.0, config.sample_rate, d), config)
             threshold, _ = alert_threshold(searches, config, args.alert_far, seed=args.seed, progress=True)
-        print(f"alert threshold: network SNR {threshold:.2f} for {args.alert_far:g} false alarms a day "
-              f"(time slides of an hour of design noise)", file=sys.stderr)
+        print(f"alert threshold: network SNR {threshold:.2f} for {args.alert_far:g} false alert"
+              f"{'' if args.alert_far == 1 else 's'} a day (time slides of an hour of design noise)", file=sys.stderr)
         config = replace(config, alert_snr=threshold)
     sink = AlertSink(args.output)
     last = [0.0]
