@@ -102,6 +102,7 @@ def _start_chromium():
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_script_timeout(120)
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _RESIZE_WATCH})
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return driver
 
@@ -258,18 +259,26 @@ VOILA_CDN_ICONS = ("cdn.jsdelivr.net/npm/@fortawesome", "ERR_NAME_NOT_RESOLVED")
 REPLACED_FIGURE_RESIZE = "Resize must be passed a displayed plot div element"
 
 #: Counts plotly's resizes of figures not displayed: `replaced`, no longer in the page (the race above), and
-#: `hidden`, in the page but not displayed (a layout defect). Installed once plotly.js has loaded.
-_RESIZE_WATCH = """
-if (!window.Plotly) return false;
-if (!window.mmlabResizes) {
-  window.mmlabResizes = {replaced: 0, hidden: 0};
-  const resize = window.Plotly.Plots.resize;
-  window.Plotly.Plots.resize = function (gd) {
-    if (gd && !gd.offsetParent) window.mmlabResizes[gd.isConnected ? 'hidden' : 'replaced'] += 1;
-    return resize.apply(this, arguments);
-  };
-}
-return true;
+#: `hidden`, in the page but not displayed (a layout defect). Evaluated in every page before its own scripts
+#: (:func:`_start_chromium`), it wraps ``Plotly.Plots.resize`` the moment plotly.js sets ``window.Plotly``, so a
+#: race during the first notebook's run-all is counted too (CI failed 04 when the watch came after its run).
+_RESIZE_WATCH = """(() => {
+window.mmlabResizes = {replaced: 0, hidden: 0};
+let plotly;
+const watch = (value) => {
+  if (value && value.Plots && !value.Plots.mmlabWatched) {
+    const resize = value.Plots.resize;
+    value.Plots.resize = function (gd) {
+      if (gd && !gd.offsetParent) window.mmlabResizes[gd.isConnected ? 'hidden' : 'replaced'] += 1;
+      return resize.apply(this, arguments);
+    };
+    value.Plots.mmlabWatched = true;
+  }
+  return value;
+};
+Object.defineProperty(window, 'Plotly', {configurable: true, enumerable: true,
+                                         get: () => plotly, set: (value) => { plotly = watch(value); }});
+})();
 """
 
 
@@ -443,7 +452,6 @@ def test_notebook_in_jupyterlab(chromium, jupyterlab, name):
             span = max(p["right"] for p in widget["plots"]) - min(p["left"] for p in widget["plots"])
             assert span >= 0.9 * widget["width"], f"{name} widget {index}: figures {span:.0f} px wide in {widget}"
 
-    driver.execute_script(_RESIZE_WATCH)
     notebook = driver.find_element(By.ID, panel)
     _check_widgets(driver, notebook, lambda view: driver.execute_script(
         _PLOTS + "return plots(arguments[0]).map(p => p.print);", view), name)
@@ -487,7 +495,6 @@ def test_voila_view(voila_chromium, tmp_path, name, command):
         for index, plot in enumerate(plots):
             _check_plot(plot, f"voila {name} figure {index}")
         if name == "00_tour":
-            driver.execute_script(_RESIZE_WATCH)
             moved = _check_widgets(driver, driver.find_element(By.TAG_NAME, "body"), lambda view: driver.execute_script(
                 _PLOTS + "return plots(arguments[0]).map(p => p.print);", view), name)
             assert moved, f"{name}: no control of the explorer could be moved"
