@@ -105,7 +105,7 @@ def detector_step(chunk: Chunk, search: TransientSearch, state: DetectorState | 
     for samples, first in conditioned:
         if first != history_end:
             history = np.zeros(HISTORY_SAMPLES, dtype=np.float32)
-        history = np.concatenate([history, samples.astype(np.float32)])[-HISTORY_SAMPLES:]
+        history = np.concatenate([history, samples.astype(np.float32)])
         history_end = first + samples.size
     rate = chunk.sample_rate
     stream_gps = search_state.wdf.whitening.start_gps
@@ -120,7 +120,9 @@ def detector_step(chunk: Chunk, search: TransientSearch, state: DetectorState | 
     waiting = np.concatenate([state.waiting, fresh])
     peak_index = np.rint((waiting[:, 2] - stream_gps) * rate).astype(np.int64)
     ready = peak_index + segment // 2 <= history_end
-    first_kept = history_end - HISTORY_SAMPLES
+    # The whole of this call's samples (a batch of merged chunks can be longer than the kept history) until the
+    # segments are cut; the state keeps the last HISTORY_SAMPLES.
+    first_kept = history_end - history.size
     segments = np.zeros((int(ready.sum()), segment), dtype=np.float32)
     for row, peak in enumerate(peak_index[ready]):
         begin = peak - segment // 2
@@ -137,7 +139,8 @@ def detector_step(chunk: Chunk, search: TransientSearch, state: DetectorState | 
         reported = min(reported, float(np.min(search_state.pending[:, 0])))
     if waiting[~ready].size:
         reported = min(reported, float(np.min(waiting[~ready, 0])))
-    new_state = DetectorState(search_state, history, int(history_end), waiting[~ready], int(chunk.sequence))
+    new_state = DetectorState(search_state, history[-HISTORY_SAMPLES:], int(history_end), waiting[~ready],
+                              int(chunk.sequence))
     return waiting[ready], segments, float(reported), new_state
 
 
