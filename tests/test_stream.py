@@ -20,7 +20,7 @@ from mmlab.stream.alerts import AlertSink, alert_schema, avro_bytes, read_avro
 from mmlab.stream.chunks import Chunk, ChunkError, check_chunk, decode_chunk, encode_chunk
 from mmlab.stream.pipeline import STAGES, StreamConfig, build_searches, load_classifier, run_stream
 from mmlab.stream.sources import BAD_KINDS, SimulatedSource
-from mmlab.stream.stages import DetectorState, detector_step
+from mmlab.stream.stages import DetectorState, detector_step, pool_probabilities
 
 CONFIG = StreamConfig(detectors=("H1", "L1", "V1"))
 
@@ -181,6 +181,29 @@ def test_batched_analysis_writes_the_same_alerts(simulated):
         assert_allclose(list(batched.sink.alerts[key]["classification"].values()),
                         list(alert["classification"].values()), atol=1e-5, err_msg=key)
     assert batched.processed == report.processed and batched.rejected == report.rejected
+
+
+def test_a_candidate_pools_its_members_probabilities():
+    """Classes: noise, ccsn, glitch. Hand-worked cases of the rule, and its limits."""
+    one = np.array([[0.2, 0.5, 0.3]])
+    assert_allclose(pool_probabilities(one, np.array([7.0]), noise=0), one[0])  # one member: its own probabilities
+    # A member sure it saw noise does not vote on which signal the other one saw.
+    pooled = pool_probabilities(np.array([[1.0, 0.0, 0.0], [0.0, 0.9, 0.1]]), np.array([20.0, 5.0]), noise=0)
+    assert_allclose(pooled, [0.0, 0.9, 0.1])
+    # Signal members vote with weight SNR² × P(signal): (9 × 0.5 × [0.3, 0.2] + 16 × 1 × [0.1, 0.9]) / 15.5 ...
+    p = np.array([[0.5, 0.3, 0.2], [0.0, 0.1, 0.9]])
+    which = 9 * 0.5 * p[0, 1:] + 16 * 1.0 * p[1, 1:]
+    assert_allclose(pool_probabilities(p, np.array([3.0, 4.0]), noise=0), np.r_[0.0, which / which.sum()])
+    # ... and the candidate holds a signal as surely as its surest member.
+    p = np.array([[0.6, 0.3, 0.1], [0.8, 0.1, 0.1]])
+    pooled = pool_probabilities(p, np.array([3.0, 4.0]), noise=0)
+    assert_allclose(pooled[0], 0.6)
+    assert_allclose(pooled.sum(), 1.0)
+    assert_allclose(pool_probabilities(np.ones((2, 3)) * [1, 0, 0], np.array([3.0, 4.0]), noise=0), [1, 0, 0])
+    # Without a noise class: the SNR²-weighted mean.
+    p = np.random.default_rng(1).dirichlet(np.ones(3), size=4)
+    snr = np.array([5.0, 6.0, 9.0, 12.0])
+    assert_allclose(pool_probabilities(p, snr, noise=None), np.average(p, axis=0, weights=snr ** 2))
 
 
 def test_latencies_are_measured_per_stage(simulated):

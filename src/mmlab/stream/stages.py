@@ -7,7 +7,8 @@
    within the network's light travel time; a group of two or more detectors is
    a candidate, released once every detector has reported past it.
 3. :func:`classify`: a shipped network (:func:`mmlab.ml.registry.load_pretrained`)
-   gives each candidate's class probabilities from its loudest detector's segment.
+   classifies the segment of every event of a candidate, and :func:`pool_probabilities`
+   makes them the candidate's class probabilities.
 
 Every state is a :class:`~mmlab.core.state.Serialisable` record (JSON), so a
 stage can move between processes, and a chunk that is a duplicate or older
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     import keras
 
 __all__ = ["EVENT_FIELDS", "HISTORY_SAMPLES", "DetectorState", "NetworkState", "classify", "detector_step",
-           "initial_detector_state", "initial_network_state", "network_step"]
+           "initial_detector_state", "initial_network_state", "network_step", "pool_probabilities"]
 
 #: Numeric fields of a detector event as the stages pass it on (one row of an ``(n, fields)`` array).
 EVENT_FIELDS = ("gps_start", "gps_end", "gps_peak", "snr", "freq_peak", "detector_index")
@@ -182,7 +183,8 @@ def network_step(events: np.ndarray, segments: np.ndarray, detector_index: int, 
     -------
     candidates : list of dict
         ``gps_peak`` (the loudest event's), ``gps_start``, ``gps_end``, ``snr`` per detector index,
-        ``network_snr``, ``frequency`` and ``segment`` (the loudest event's).
+        ``network_snr``, ``frequency`` (the loudest event's), ``segments`` and ``segment_snr`` (every member
+        event's whitened segment and SNR, for :func:`classify`).
     singles : int
         Groups of one detector released (not candidates).
     state : NetworkState
@@ -216,18 +218,69 @@ def network_step(events: np.ndarray, segments: np.ndarray, detector_index: int, 
             "network_snr": float(np.sqrt(sum(v * v for v in per_detector.values()))),
             "frequency": float(pending[loudest, 4]), "duration": float(pending[members, 1].max()
                                                                       - pending[members, 0].min()),
-            "segment": stored[loudest],
+            "segments": stored[members], "segment_snr": pending[members, 3].copy(),
         })
     return candidates, singles, NetworkState(pending[keep], stored[keep], reported)
 
 
 def classify(candidates: list[dict], model: keras.Model, classes: list[str], positive: set[str]) -> None:
-    """Add ``probabilities`` (per class) and ``p_positive`` (summed over ``positive`` classes) to each candidate."""
+    """Add ``probabilities`` (per class) and ``p_positive`` (summed over ``positive`` classes) to each candidate.
+
+    Every member event's segment is classified, and the candidate's probabilities pool them
+    (:func:`pool_probabilities`): a supernova's loudest event is often an excess-power track whose 0.5 s around
+    its peak holds little of the signal, while the short events of the same candidate show it plainly.
+    """
     if not candidates:
         return
     from mmlab.ml.training import predict
 
-    probabilities = predict(model, np.stack([c["segment"] for c in candidates]))
+    sizes = [len(c["segments"]) for c in candidates]
+    probabilities = np.split(predict(model, np.concatenate([c["segments"] for c in candidates])), np.cumsum(sizes)[:-1])
+    noise = classes.index("noise") if "noise" in classes else None
+    in_positive = np.array([name in positive for name in classes])
     for candidate, p in zip(candidates, probabilities):
-        candidate["probabilities"] = {name: float(value) for name, value in zip(classes, p)}
-        candidate["p_positive"] = float(sum(value for name, value in zip(classes, p) if name in positive))
+        pooled = pool_probabilities(p, candidate["segment_snr"], noise)
+        candidate["probabilities"] = {name: float(value) for name, value in zip(classes, pooled)}
+        candidate["p_positive"] = float(pooled[in_positive].sum())
+
+
+def pool_probabilities(probabilities: np.ndarray, snr: np.ndarray, noise: int | None) -> np.ndarray:
+    """One candidate's class probabilities from those of its member events.
+
+    A segment the classifier calls noise says only that it missed the signal, so it should not vote on which
+    signal it is. The candidate holds a signal with the largest signal probability (1 − P(noise)) of any member;
+    which signal comes from the members' probabilities of the signal classes, weighted by SNR² × (1 − P(noise)).
+    Measured on notebook 06's full-profile runs (seeds 2026 and 11, 116 supernovae at network SNR 20-30): found
+    and called supernovae 0.87 / 0.85 against 0.76 / 0.79 for the loudest event's segment alone, with no glitch
+    called a supernova; an SNR²-weighted mean of the probabilities gave 0.82 / 0.79, and the largest member
+    probability 0.87 / 0.85 but called 16 / 21 glitches supernovae.
+
+    Parameters
+    ----------
+    probabilities : numpy.ndarray
+        ``(members, classes)``, each row summing to one.
+    snr : numpy.ndarray
+        ``(members,)`` the members' SNRs.
+    noise : int or None
+        Column of the noise class (None: the classifier has none, and the rule is the SNR²-weighted mean).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(classes,)``, summing to one.
+    """
+    probabilities = np.asarray(probabilities, dtype=float)
+    weight = np.asarray(snr, dtype=float) ** 2
+    if noise is None:
+        return weight @ probabilities / weight.sum()
+    signal = 1.0 - probabilities[:, noise]
+    which = (weight * signal) @ probabilities
+    which[noise] = 0.0
+    total = which.sum()
+    if total <= 0.0:  # every member is certain it saw noise
+        pooled = np.zeros(probabilities.shape[1])
+        pooled[noise] = 1.0
+        return pooled
+    pooled = signal.max() * which / total
+    pooled[noise] = 1.0 - signal.max()
+    return pooled
