@@ -198,9 +198,10 @@ EXPECTED_METRICS = {
         "stream_lost_chunks": (0, 0),
         "stream_duplicate_alerts": (0, 0),
         "stream_rejected_bad_chunks": (6, 6),
-        # Nine supernovae at network SNR 20-30 (8 of 9 found and called CCSN measured; the goal of 0.9 over all
-        # families is not met yet: the long high-frequency family is missed by the detector stage) ...
-        "stream_ccsn_found_fraction": (0.3, 1.0),
+        # Nine supernovae at network SNR 20-30: 9 of 9 found and called CCSN measured with the pooled classifier
+        # (8 of 9 with the loudest event's segment alone). The full profile's 55 give 0.87, short of the goal of
+        # 0.9: the long high-frequency family is missed by the detector stage. 6 of 9 pass ...
+        "stream_ccsn_found_fraction": (0.65, 1.0),
         # ... and eight glitches (every one rejected measured; goal 0.95).
         "stream_glitch_rejected_fraction": (0.85, 1.0),
         # Ten minutes of noise alone: time slides put the default threshold's false alerts near one an hour
