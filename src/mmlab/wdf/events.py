@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mmlab.core.tables import table_with_units
+
 if TYPE_CHECKING:
     from astropy.table import Table
 
@@ -42,13 +44,7 @@ METHODS = ("wdf", "excess_power")
 
 def event_table(columns: dict[str, np.ndarray], meta: dict | None = None) -> Table:
     """Event columns (:data:`EVENT_COLUMNS`, numpy arrays) as an event table with units."""
-    from astropy.table import Table
-
-    table = Table({name: columns[name] for name in EVENT_COLUMNS}, meta=dict(meta or {}))
-    for name, unit in EVENT_COLUMNS.items():
-        if unit:
-            table[name].unit = unit
-    return table
+    return table_with_units({name: columns[name] for name in EVENT_COLUMNS}, EVENT_COLUMNS, meta)
 
 
 def empty_events(meta: dict | None = None) -> Table:

@@ -94,6 +94,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mmlab.core.state import Serialisable
+from mmlab.core.tables import table_with_units
 from mmlab.core.validation import check_positive
 from mmlab.wdf.tracks import best_tracks, trace_tracks
 
@@ -439,10 +440,5 @@ def excess_power_chunk(whitened: np.ndarray, sample_rate: float, stream_gps: flo
 
 def cluster_table(clusters: dict[str, np.ndarray], meta: dict | None = None) -> Table:
     """The clusters as an astropy Table with units (:data:`CLUSTER_COLUMNS`)."""
-    from astropy.table import Table
-
-    table = Table({name: np.asarray(clusters[name], dtype=float) for name in CLUSTER_COLUMNS}, meta=meta or {})
-    for name, unit in CLUSTER_COLUMNS.items():
-        if unit:
-            table[name].unit = unit
-    return table
+    return table_with_units({name: np.asarray(clusters[name], dtype=float) for name in CLUSTER_COLUMNS},
+                            CLUSTER_COLUMNS, meta)

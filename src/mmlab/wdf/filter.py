@@ -26,6 +26,7 @@ import numpy as np
 
 from mmlab.core.state import Serialisable, check_continuity
 from mmlab.core.strain import Strain
+from mmlab.core.tables import table_with_units
 from mmlab.gw.whiten import ARWhitener, WhiteningState, whiten_chunk
 from mmlab.wdf.screening import screen_windows
 from mmlab.wdf.thresholding import (
@@ -390,16 +391,10 @@ def _detect_piece(part: Strain, wdf: WaveletDetectionFilter, state: WDFState,
 
 def _trigger_table(wdf: WaveletDetectionFilter, chunk: Strain, columns: dict[str, np.ndarray]) -> Table:
     """Trigger columns as a table with units and the filter's configuration in its metadata."""
-    from astropy.table import Table
-
-    table = Table(columns, meta={
+    return table_with_units(columns, TRIGGER_COLUMNS, meta={
         "detector": chunk.detector, "sample_rate": float(chunk.sample_rate), "window": int(wdf.window),
         "overlap": int(wdf.overlap), "rule": wdf.rule, "mode": wdf.mode, "block_threshold": float(wdf.block_threshold),
         "snr_threshold": float(wdf.snr_threshold)})
-    for name, unit in TRIGGER_COLUMNS.items():
-        if unit:
-            table[name].unit = unit
-    return table
 
 
 def _trigger_columns(buffer: np.ndarray, n_windows: int, wdf: WaveletDetectionFilter, sample_rate: float,

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mmlab.core.parallel import parallel_map
+from mmlab.core.tables import table_with_units
 from mmlab.wdf.events import check_events
 
 if TYPE_CHECKING:
@@ -136,8 +137,6 @@ def coincident_candidates(events_by_detector: dict[str, Table], window: float,
     astropy.table.Table
         :data:`CANDIDATE_COLUMNS` and ``snr_<detector>`` (0 where a detector has no event), loudest first.
     """
-    from astropy.table import Table
-
     if not np.isfinite(window) or window < 0:
         raise ValueError(f"window must be a non-negative number of seconds, got {window!r}")
     arrays = event_arrays(events_by_detector, selection)
@@ -154,16 +153,13 @@ def coincident_candidates(events_by_detector: dict[str, Table], window: float,
     firsts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]]) if group.size else np.zeros(0, int)
     loudest[group[order][firsts]] = order[firsts]
     rows = np.flatnonzero(keep)
-    table = Table({
+    table = table_with_units({
         "gps_start": first[rows], "gps_end": last[rows], "gps_peak": peak[loudest[rows]] if rows.size else np.zeros(0),
         "detectors": [",".join(d for k, d in enumerate(detectors) if best[k, g] > 0) for g in rows],
         "n_detectors": taking_part[rows], "network_snr": network[rows],
         **{f"snr_{d}": best[k, rows] for k, d in enumerate(detectors)},
-    }, meta={"window": float(window), "detectors": detectors})
+    }, CANDIDATE_COLUMNS, meta={"window": float(window), "detectors": detectors})
     table.sort("network_snr", reverse=True)
-    for name, unit in CANDIDATE_COLUMNS.items():
-        if unit:
-            table[name].unit = unit
     return table
 
 

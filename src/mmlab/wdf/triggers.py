@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mmlab.core.tables import table_with_units
+
 if TYPE_CHECKING:
     from astropy.table import Table
 
@@ -68,13 +70,7 @@ def trigger_parameters(kept: list[np.ndarray], wavelet: str, sample_rate: float)
 
 def empty_trigger_table(store_waveforms: bool = False, window: int = 0) -> Table:
     """A trigger table with no rows and the columns of :data:`TRIGGER_COLUMNS`."""
-    from astropy.table import Table
-
-    table = Table(empty_trigger_columns(store_waveforms, window))
-    for name, unit in TRIGGER_COLUMNS.items():
-        if unit:
-            table[name].unit = unit
-    return table
+    return table_with_units(empty_trigger_columns(store_waveforms, window), TRIGGER_COLUMNS)
 
 
 def empty_trigger_columns(store_waveforms: bool = False, window: int = 0) -> dict[str, np.ndarray]:
