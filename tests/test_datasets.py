@@ -123,6 +123,8 @@ def test_3d_samples_name_their_model_and_progenitor(with_3d):
     with pytest.raises(ValueError, match="unknown 3D supernova model 'nope'"):
         build_dataset(DatasetConfig(classes=("noise", "ccsn_3d"), n_per_class=3, ccsn_3d_models=("nope",)),
                       progress=False)
+    with pytest.raises(ValueError, match=r"ccsn_3d_models \('9a_x',\) given, but the classes .* have no 'ccsn_3d'"):
+        DatasetConfig(classes=("noise", "ccsn_low_short"), ccsn_3d_models=("9a_x",))
 
 
 def test_leaving_a_progenitor_out_trains_without_it_and_thresholds_at_the_rate(with_3d):

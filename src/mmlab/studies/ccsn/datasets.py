@@ -124,6 +124,9 @@ class DatasetConfig:
 
     def __post_init__(self):
         object.__setattr__(self, "classes", check_classes(self.classes))
+        if self.ccsn_3d_models and "ccsn_3d" not in self.classes:
+            raise ValueError(f"ccsn_3d_models {tuple(self.ccsn_3d_models)!r} given, but the classes {self.classes!r} "
+                             "have no 'ccsn_3d' to draw them for; add the class or leave the models out")
         if "ccsn_3d" in self.classes and not self.ccsn_3d_models:
             from mmlab.io.ccsn3d import find_ccsn_3d_files
 
