@@ -253,7 +253,10 @@ def pool_probabilities(probabilities: np.ndarray, snr: np.ndarray, noise: int | 
     Measured on notebook 06's full-profile runs (seeds 2026 and 11, 116 supernovae at network SNR 20-30): found
     and called supernovae 0.87 / 0.85 against 0.76 / 0.79 for the loudest event's segment alone, with no glitch
     called a supernova; an SNR²-weighted mean of the probabilities gave 0.82 / 0.79, and the largest member
-    probability 0.87 / 0.85 but called 16 / 21 glitches supernovae.
+    probability 0.87 / 0.85 but called 16 / 21 glitches supernovae. The price is paid on noise: of the 24
+    coincidences of 2 h of noise above network SNR 6.5, it calls 14 supernovae, against 5 for the loudest
+    segment alone, and 3 if the candidate's signal probability is its members' SNR²-weighted mean rather than
+    their largest (which finds 0.80 of the supernovae of both seeds above network SNR 8, against 0.86).
 
     Parameters
     ----------
