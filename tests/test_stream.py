@@ -190,7 +190,7 @@ def test_a_candidate_pools_its_members_probabilities():
     # A member sure it saw noise does not vote on which signal the other one saw.
     pooled = pool_probabilities(np.array([[1.0, 0.0, 0.0], [0.0, 0.9, 0.1]]), np.array([20.0, 5.0]), noise=0)
     assert_allclose(pooled, [0.0, 0.9, 0.1])
-    # Signal members vote with weight SNR² × P(signal): (9 × 0.5 × [0.3, 0.2] + 16 × 1 × [0.1, 0.9]) / 15.5 ...
+    # Signal members vote with weight SNR² × P(signal): 9 × 0.5 × [0.3, 0.2] + 16 × 1 × [0.1, 0.9], normalised ...
     p = np.array([[0.5, 0.3, 0.2], [0.0, 0.1, 0.9]])
     which = 9 * 0.5 * p[0, 1:] + 16 * 1.0 * p[1, 1:]
     assert_allclose(pool_probabilities(p, np.array([3.0, 4.0]), noise=0), np.r_[0.0, which / which.sum()])
