@@ -165,36 +165,6 @@ def test_active_learning_beats_random_on_a_separable_pool():
     assert finals["uncertainty"] > finals["random"]
 
 
-def test_active_learner_refits_as_scikit_learn_does_with_its_checks_on():
-    # The learner skips scikit-learn's repeated checks; the forest and its probabilities must not change,
-    # NaN features included.
-    rng = np.random.default_rng(5)
-    x = rng.normal(size=(200, 6))
-    x[rng.random(x.shape) < 0.2] = np.nan
-    y = (np.nan_to_num(x[:, 0]) + 0.5 * np.nan_to_num(x[:, 1]) > 0).astype(int)
-    learner = ActiveLearner(x, lambda: random_forest(30, 3), "qbc", (0, 1), seed=0)
-    for index in range(60):
-        learner.teach(index, int(y[index]))
-    learner.fit()
-    reference = random_forest(30, 3).fit(x[:60], y[:60])
-    np.testing.assert_array_equal(learner.predict_proba(x[60:]), reference.predict_proba(x[60:]))
-    votes = np.stack([tree.predict(x[60:]) for tree in reference.estimators_])
-    scores = query_scores("qbc", reference.predict_proba(x[60:]), votes)
-    assert learner.query(3).tolist() == (60 + np.argsort(-scores, kind="stable")[:3]).tolist()
-
-
-def test_active_learner_refuses_infinite_features():
-    pool = np.zeros((6, 2))
-    pool[4, 1] = np.inf
-    with pytest.raises(ValueError, match=r"pool: objects \[4\] hold ±inf \(1 in all\)"):
-        ActiveLearner(pool, lambda: random_forest(5), "margin", (0, 1))
-    learner = ActiveLearner(np.eye(4), lambda: random_forest(5, 0), "margin", (0, 1))
-    learner.teach(0, 0)
-    learner.teach(1, 1)
-    with pytest.raises(ValueError, match=r"features: objects \[1\] hold ±inf"):
-        learner.fit().predict_proba(np.array([[0.0, 1, 0, 0], [-np.inf, 0, 0, 0]]))
-
-
 def test_active_learner_refuses_bad_labels_and_a_missing_class():
     learner = ActiveLearner(np.zeros((5, 2)), lambda: random_forest(5), "margin", (0, 1))
     learner.teach(0, 1)

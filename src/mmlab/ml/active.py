@@ -11,15 +11,6 @@ most probable classes); ``entropy`` of the predicted probabilities; ``qbc``, que
 committee with the vote entropy of an ensemble's members (the trees of a random forest).
 modAL implements the same rules but is unmaintained since 2021; they are a few lines
 of numpy each.
-
-A run refits its model after every label (300 refits of a 100-tree forest in the study),
-and on a few hundred labels scikit-learn spends most of each refit checking its own
-parameters and inputs again, tree by tree. Here the pool is checked once, when the
-learner is built, and every array it predicts on is checked for ±inf; each refit and
-prediction then runs in scikit-learn's
-``config_context(assume_finite=True, skip_parameter_validation=True)``: the same model
-and the same predictions (a test compares them), about 10 % faster
-(``benchmarks/transients.py``).
 """
 
 from __future__ import annotations
@@ -125,7 +116,6 @@ class ActiveLearner:
         if self.pool.ndim < 2 or self.pool.shape[0] == 0:
             raise ValueError(f"pool must be a non-empty (n_objects, ...) array of features or images, got shape "
                              f"{self.pool.shape}")
-        _refuse_infinite("pool", self.pool)
         self._rng = as_generator(self.seed)
 
     def teach(self, index: int, label) -> None:
@@ -142,8 +132,7 @@ class ActiveLearner:
         if missing:
             raise ValueError(f"no labelled example of classes {missing} yet: label at least one of each")
         index = np.fromiter(self.labelled, dtype=int)
-        with _checked_once():
-            self.model_ = self.model_factory().fit(self.pool[index], np.array(list(self.labelled.values())))
+        self.model_ = self.model_factory().fit(self.pool[index], np.array(list(self.labelled.values())))
         return self
 
     def query(self, n: int = 1) -> np.ndarray:
@@ -155,34 +144,15 @@ class ActiveLearner:
         probabilities = self.predict_proba(features)
         votes = None
         if self.strategy == "qbc":
-            with _checked_once():
-                votes = np.stack([member.predict(features) for member in self.model_.estimators_]).astype(int)
+            votes = np.stack([member.predict(features) for member in self.model_.estimators_]).astype(int)
         scores = query_scores(self.strategy, probabilities, votes, self._rng)
         return unlabelled[np.argsort(-scores, kind="stable")[:n]]
 
     def predict_proba(self, features) -> np.ndarray:
         """Probabilities with one column per class of ``classes``, in that order."""
-        features = np.asarray(features)
-        _refuse_infinite("features", features)
-        with _checked_once():
-            raw = self.model_.predict_proba(features)
+        raw = self.model_.predict_proba(np.asarray(features))
         columns = [list(self.model_.classes_).index(c) for c in self.classes]
         return raw[:, columns]
-
-
-def _checked_once():
-    """scikit-learn's configuration for fits and predictions on arrays this module has checked."""
-    import sklearn
-
-    return sklearn.config_context(assume_finite=True, skip_parameter_validation=True)
-
-
-def _refuse_infinite(name: str, array: np.ndarray) -> None:
-    """Raise naming the first objects of ``array`` that hold ±inf (NaN, a missing feature, is allowed)."""
-    infinite = np.isinf(array).reshape(array.shape[0], -1).any(axis=1)
-    if infinite.any():
-        raise ValueError(f"{name}: objects {np.flatnonzero(infinite)[:5].tolist()} hold ±inf "
-                         f"({int(infinite.sum())} in all): use NaN for a missing feature")
 
 
 @dataclass(frozen=True)
