@@ -280,6 +280,55 @@ def test_a_campaign_on_dask_gives_the_serial_numbers():
         dask_campaign("cluster-please")
 
 
+def test_chirp_band_sums_follow_their_noise_moments():
+    """A chirp template's band sum on white noise: the brute-force sum over its tiles, with the exact variance of
+    correlated Hann tiles (checked by simulation) and a significance that is a standard normal deviate."""
+    from mmlab.wdf.chirps import ChirpBank, ChirpTemplates, chirp_significance, chirp_templates
+
+    samples = 128
+    energy, frequencies, _ = tile_energies(np.random.default_rng(6).normal(size=(30, int(20 * FS))), samples, FS,
+                                           (20, 2000))
+    bank = chirp_templates(ChirpBank(f0=(180.0,), f1=(600.0, 1350.0), durations=(0.25, 1.3),
+                                     turning_fraction=(1.0,)), frequencies, samples, FS)
+    for k in range(len(bank.tracks)):
+        one = ChirpTemplates([bank.low[k]], [bank.high[k]], bank.mean[k:k + 1], bank.variance[k:k + 1],
+                             [bank.tracks[k]])
+        found = chirp_significance(energy, one)
+        valid = energy.shape[-1] - bank.low[k].size + 1
+        sums = found["excess"][..., :valid] + bank.mean[k]
+        brute = sum(energy[3, lo:hi, 17 + j].sum() for j, (lo, hi) in enumerate(zip(bank.low[k], bank.high[k])))
+        assert sums[3, 17] == pytest.approx(brute, rel=1e-5)
+        assert sums.mean() == pytest.approx(bank.mean[k], rel=0.01)
+        assert sums.var() == pytest.approx(bank.variance[k], rel=0.05)  # 1.7-1.8x the tile count: correlations
+        z = found["significance"][..., :valid].ravel()
+        assert z.mean() == pytest.approx(0.0, abs=0.06) and z.std() == pytest.approx(1.0, abs=0.05)  # correlated
+        assert 0.4 < np.mean(z > 3) / stats.norm.sf(3) < 2.0
+        assert np.isneginf(found["significance"][..., valid:]).all()  # no template fits past the end
+
+
+def test_a_chirp_on_a_template_s_track_is_found_with_its_snr():
+    """A g-mode-like chirp (180 -> 1050 Hz along a bank track, 0.7 s) of matched-filter SNR 20 in white noise:
+    the chirp bank reports it at its start, in its band, holding about its SNR^2; noise alone stays far below."""
+    from mmlab.wdf.excess_power import excess_power_block
+
+    times = np.arange(int(0.7 * FS)) / FS
+    frequency = 1050 - (1050 - 180) * (1 - times / 0.63).clip(0) ** 2
+    chirp = np.sin(2 * np.pi * np.cumsum(frequency) / FS) * signal_window(times.size)
+    chirp *= 20 / np.sqrt(np.sum(chirp**2))
+    noise = np.random.default_rng(12).normal(size=int(12 * FS))
+    data = noise.copy()
+    data[int(5 * FS):int(5 * FS) + times.size] += chirp
+    found = excess_power_block(data, FS, 0.0, ExcessPowerConfig())
+    chirps = found["template"] >= 0
+    best = np.flatnonzero(chirps)[np.argmax(found["excess"][chirps])]
+    assert found["gps_start"][best] == pytest.approx(5.0, abs=0.05)
+    assert found["freq_min"][best] < 250 and 900 < found["freq_max"][best]
+    assert found["snr"][best] == pytest.approx(20, rel=0.15)
+    assert found["excess"][best] > 10  # standard normal deviates
+    quiet = excess_power_block(noise, FS, 0.0, ExcessPowerConfig())
+    assert np.all(quiet["excess"][quiet["template"] >= 0] < 6)
+
+
 def test_excess_power_configuration_is_checked():
     with pytest.raises(ValueError, match="penalty must exceed 1, the mean energy of a noise tile, got 0.5"):
         ExcessPowerConfig(penalty=0.5)
@@ -295,6 +344,19 @@ def test_excess_power_configuration_is_checked():
             ExcessPowerConfig(max_row_steps=steps)
     assert ExcessPowerConfig(max_row_steps=3).max_row_steps == (3, 3, 3)
     assert ExcessPowerConfig().max_row_steps == (2, 1, 1)  # two rows on the 1/32 s tiles, one on longer ones
+    with pytest.raises(ValueError, match=r"pad must hold the longest chirp template and its last tile \(1.83125 s\), "
+                                         "got 1.0"):
+        ExcessPowerConfig(pad=1.0)
+    assert ExcessPowerConfig(pad=1.0, chirps=None).pad == 1.0
+    from mmlab.wdf.chirps import ChirpBank
+
+    with pytest.raises(ValueError, match=r"every start frequency f0 \(900.0,\) Hz must lie below every turning "
+                                         r"frequency f1 \(600.0, 800.0"):
+        ChirpBank(f0=(900.0,))
+    with pytest.raises(ValueError, match="durations must be positive numbers, got"):
+        ChirpBank(durations=(0.5, -1.0))
+    with pytest.raises(ValueError, match="quality must be a positive number, got 0"):
+        ChirpBank(quality=0)
 
 
 def test_network_threshold_at_a_false_alarm_probability():

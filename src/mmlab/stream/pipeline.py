@@ -75,6 +75,8 @@ class StreamConfig:
         116 supernovae at network SNR 20-30) alerted 0.89 / 0.87 of the supernovae and called 0.87 / 0.85 of them
         supernovae; the misses are detections of the long high-frequency family. At the same noise-alert count,
         ``min_excess`` 5 or 6.5, and 1/8 or 1/4 s tiles beside these, changed nothing (0.86-0.88 called).
+        The offline search's g-mode chirp bank (:mod:`mmlab.wdf.chirps`) is not run here: its templates are
+        up to 1.7 s long, longer than these blocks' 1 s padding, and the alert threshold was not chosen with it.
     classifier : str
         Shipped model (:func:`mmlab.ml.registry.pretrained_models`) that classifies candidates.
     segment : int
@@ -108,7 +110,7 @@ class StreamConfig:
     def excess_power_config(self) -> ExcessPowerConfig:
         """The excess-power statistic each detector's search runs (when ``excess_power`` is set)."""
         return ExcessPowerConfig(tile_durations=self.excess_power_tiles, block=self.excess_power_block, pad=1.0,
-                                 min_excess=self.min_excess)
+                                 min_excess=self.min_excess, chirps=None)
 
     @property
     def window(self) -> float:

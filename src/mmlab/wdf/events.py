@@ -5,13 +5,13 @@ Every search stage of mmlab reports events in this schema
 trigger files (:func:`mmlab.io.write_triggers`, ECSV or HDF5, written
 atomically) treat them alike:
 
-- ``detector``, ``method`` (``"wdf"`` or ``"excess_power"``);
+- ``detector``, ``method`` (``"wdf"``, ``"excess_power"`` for tracks or ``"chirp"`` for the g-mode chirp bank);
 - ``gps_start``, ``gps_end``: the event's extent (GPS s); ``gps_peak``: its loudest moment;
 - ``duration`` (s), ``freq_min``, ``freq_max``, ``freq_peak`` (Hz);
 - ``snr``: an estimate of the matched-filter SNR the event holds (the WDF's
   loudest window; ``sqrt(Σ(E − 1))`` along a track);
 - ``statistic``: what ranks the method's events against its own background
-  (the WDF's ``snr`` or ``snr_combined``; a track's score, ``excess``).
+  (the WDF's ``snr`` or ``snr_combined``; a track's score, ``excess``; a chirp template's significance).
 
 Statistics of different methods are not on one scale: each is compared with
 its own method's background (:mod:`mmlab.wdf.efficiency`, :mod:`mmlab.wdf.significance`).
@@ -39,7 +39,7 @@ EVENT_COLUMNS = {
 }
 
 #: Search methods an event can come from.
-METHODS = ("wdf", "excess_power")
+METHODS = ("wdf", "excess_power", "chirp")
 
 
 def event_table(columns: dict[str, np.ndarray], meta: dict | None = None) -> Table:
@@ -89,7 +89,11 @@ def wdf_event_columns(events, detector: str, statistic: str = "snr") -> dict[str
 
 
 def events_from_clusters(clusters: dict[str, np.ndarray], detector: str, sample_rate: float) -> Table:
-    """Excess-power tracks (:mod:`mmlab.wdf.excess_power`) in the event schema (``statistic`` = ``excess``)."""
+    """Excess-power tracks and chirps (:mod:`mmlab.wdf.excess_power`) in the event schema (``statistic`` = ``excess``).
+
+    Rows with a chirp template (``template`` >= 0) are the ``chirp`` method's, the others (and all rows of
+    clusters without a ``template`` column) ``excess_power``'s.
+    """
     return event_table(track_event_columns(clusters, detector), {"detector": detector,
                                                                   "sample_rate": float(sample_rate)})
 
@@ -98,7 +102,9 @@ def track_event_columns(clusters: dict[str, np.ndarray], detector: str) -> dict[
     """:func:`events_from_clusters` as columns."""
     n = len(clusters["gps_start"])
     return {
-        "detector": np.full(n, detector), "method": np.full(n, "excess_power"),
+        "detector": np.full(n, detector),
+        "method": np.where(np.asarray(clusters.get("template", np.full(n, -1.0)), dtype=float) >= 0, "chirp",
+                           "excess_power"),
         **{name: np.asarray(clusters[name], dtype=float) for name in
            ("gps_start", "gps_end", "gps_peak", "duration", "snr", "freq_min", "freq_max", "freq_peak")},
         "statistic": np.asarray(clusters["excess"], dtype=float),

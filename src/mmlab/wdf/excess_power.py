@@ -88,6 +88,7 @@ References
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -96,6 +97,7 @@ import numpy as np
 from mmlab.core.state import Serialisable
 from mmlab.core.tables import table_with_units
 from mmlab.core.validation import check_positive
+from mmlab.wdf.chirps import ChirpBank, ChirpTemplates, chirp_significance, chirp_templates
 from mmlab.wdf.tracks import best_tracks, trace_tracks
 
 if TYPE_CHECKING:
@@ -107,7 +109,7 @@ __all__ = ["CLUSTER_COLUMNS", "ExcessPowerConfig", "ExcessPowerState", "cluster_
 #: Columns of a cluster table, with units.
 CLUSTER_COLUMNS = {
     "gps_start": "s", "gps_end": "s", "gps_peak": "s", "duration": "s", "snr": "", "excess": "",
-    "freq_min": "Hz", "freq_max": "Hz", "freq_peak": "Hz", "n_tiles": "", "tile_duration": "s",
+    "freq_min": "Hz", "freq_max": "Hz", "freq_peak": "Hz", "n_tiles": "", "tile_duration": "s", "template": "",
 }
 
 
@@ -145,6 +147,12 @@ class ExcessPowerConfig:
         ``2 max_row_step + 1`` noise tiles must stay below ``penalty`` on
         average, or noise tracks never die out (3 rows with a penalty of 3 is
         already past that point).
+    chirps : ChirpBank or None
+        The g-mode chirp bank searched in the same blocks
+        (:mod:`mmlab.wdf.chirps`; its events are the search's ``chirp``
+        method); None searches tracks alone.
+    chirp_tile : float
+        Length of the Hann tiles the chirp bank sums, s.
     """
 
     tile_durations: tuple = (1 / 32, 1 / 16, 1 / 4)
@@ -154,6 +162,8 @@ class ExcessPowerConfig:
     pad: float = 2.0
     min_excess: float = 8.0
     max_row_steps: tuple | int | None = None
+    chirps: ChirpBank | None = ChirpBank()
+    chirp_tile: float = 1 / 32
 
     def __post_init__(self):
         durations = tuple(float(d) for d in self.tile_durations)
@@ -182,10 +192,16 @@ class ExcessPowerConfig:
         object.__setattr__(self, "max_row_steps", tuple(int(step) for step in steps))
         if not self.pad >= max(durations):
             raise ValueError(f"pad must be at least the longest tile ({max(durations)} s), got {self.pad!r}")
+        if self.chirps is not None:
+            check_positive("chirp_tile", self.chirp_tile, "s")
+            longest = max(self.chirps.durations) + self.chirp_tile
+            if not self.pad >= longest:
+                raise ValueError(f"pad must hold the longest chirp template and its last tile ({longest:g} s), "
+                                 f"got {self.pad!r}")
 
     def check_rate(self, sample_rate: float) -> None:
         """Raise a ValueError unless every tile is a whole, even number of samples and the band fits."""
-        for duration in self.tile_durations:
+        for duration in self.tile_durations + (() if self.chirps is None else (self.chirp_tile,)):
             samples = duration * sample_rate
             if abs(samples - round(samples)) > 1e-9 or round(samples) < 8 or round(samples) % 2:
                 raise ValueError(f"a tile of {duration} s is {samples:g} samples at {sample_rate:g} Hz; "
@@ -330,6 +346,11 @@ def excess_power_blocks(whitened: np.ndarray, sample_rate: float, first_gps, con
                 "freq_peak": frequencies[tracks["end_row"][peaks]], "n_tiles": peaks - first + 1.0,
                 "tile_duration": np.full(peaks.size, duration),
             }
+            found["template"] = np.full(peaks.size, -1.0)
+            for name, array in found.items():
+                columns[k][name].append(np.asarray(array, dtype=float))
+    if config.chirps is not None:
+        for k, found in enumerate(_chirp_events(whitened, sample_rate, first_gps, config, cores)):
             for name, array in found.items():
                 columns[k][name].append(np.asarray(array, dtype=float))
     results = []
@@ -338,6 +359,54 @@ def excess_power_blocks(whitened: np.ndarray, sample_rate: float, first_gps, con
         order = np.lexsort((arrays["tile_duration"], arrays["gps_start"]))
         results.append({name: array[order] for name, array in arrays.items()})
     return results
+
+
+def _chirp_events(whitened: np.ndarray, sample_rate: float, first_gps, config: ExcessPowerConfig,
+                  cores) -> list[dict[str, np.ndarray]]:
+    """Per stretch, the chirp bank's events: peaks of the best template's significance, kept where they end in
+    the core (:func:`excess_power_blocks`' columns; ``excess`` is the significance, ``template`` its index)."""
+    from scipy.signal import find_peaks
+
+    samples = int(round(config.chirp_tile * sample_rate))
+    energies, frequencies, starts = tile_energies(whitened, samples, sample_rate, config.band)
+    templates = _templates(config.chirps, samples, float(sample_rate), config.band)
+    best = chirp_significance(energies, templates)
+    half_bin = sample_rate / samples / 2
+    lengths = np.array([band.size for band in templates.low])
+    low = np.array([band.min() for band in templates.low])
+    high = np.array([band.max() - 1 for band in templates.high])
+    last = np.array([(band_low[-1] + band_high[-1] - 1) // 2 for band_low, band_high in zip(templates.low,
+                                                                                            templates.high)])
+    out = []
+    for k in range(whitened.shape[0]):
+        significance = best["significance"][k]
+        peaks, _ = find_peaks(np.r_[-np.inf, np.where(np.isfinite(significance), significance, -np.inf), -np.inf],
+                              height=config.chirps.min_significance, prominence=1.0)
+        peaks = peaks - 1
+        template = best["template"][k][peaks]
+        gps_start = first_gps[k] + starts[peaks] / sample_rate
+        gps_end = first_gps[k] + (starts[peaks + lengths[template] - 1] + samples) / sample_rate
+        if cores[k] is not None:
+            inside = (gps_end >= cores[k][0]) & (gps_end < cores[k][1])
+            peaks, template, gps_start, gps_end = peaks[inside], template[inside], gps_start[inside], gps_end[inside]
+        out.append({
+            "gps_start": gps_start, "gps_end": gps_end, "gps_peak": gps_end - samples / 2 / sample_rate,
+            "duration": gps_end - gps_start, "snr": np.sqrt(np.maximum(best["excess"][k][peaks], 0.0)),
+            "excess": best["significance"][k][peaks],
+            "freq_min": np.maximum(frequencies[low[template]] - half_bin, 0.0),
+            "freq_max": frequencies[high[template]] + half_bin, "freq_peak": frequencies[last[template]],
+            "n_tiles": templates.mean[template], "tile_duration": np.full(peaks.size, samples / sample_rate),
+            "template": template.astype(float),
+        })
+    return out
+
+
+@functools.lru_cache(maxsize=16)
+def _templates(bank: ChirpBank, samples: int, sample_rate: float, band: tuple[float, float]) -> ChirpTemplates:
+    """The bank laid on the tiles of ``samples`` within ``band`` (cached: a stream lays it once)."""
+    frequencies = np.fft.rfftfreq(samples, 1 / sample_rate)
+    return chirp_templates(bank, frequencies[(frequencies >= band[0]) & (frequencies <= band[1])], samples,
+                           sample_rate)
 
 
 def _not_subsumed(ends: np.ndarray, scores: np.ndarray, starts: np.ndarray) -> np.ndarray:

@@ -100,13 +100,17 @@ class TransientSearch:
     @property
     def methods(self) -> tuple[str, ...]:
         """The methods whose events this search reports."""
-        return ("wdf",) if self.excess_power is None else ("wdf", "excess_power")
+        if self.excess_power is None:
+            return ("wdf",)
+        return ("wdf", "excess_power") + (() if self.excess_power.chirps is None else ("chirp",))
 
     def floors(self) -> dict[str, float]:
         """The lowest statistic each method records (its thresholds cannot go below)."""
         floors = {"wdf": float(self.wdf.snr_threshold)}
         if self.excess_power is not None:
             floors["excess_power"] = float(self.excess_power.min_excess)
+            if self.excess_power.chirps is not None:
+                floors["chirp"] = float(self.excess_power.chirps.min_significance)
         return floors
 
     def fit(self, learn: Strain) -> TransientSearch:

@@ -78,10 +78,12 @@ def ranking_snr(events: Table) -> np.ndarray:
 
     The WDF's window SNR as it is; for an excess-power track ``sqrt(max(excess, 0))``, from its score above
     the penalty noise tiles pay (the track's ``snr`` column counts every tile's energy, noise included, so long
-    noise tracks would rank high; see :mod:`mmlab.wdf.excess_power`).
+    noise tracks would rank high; see :mod:`mmlab.wdf.excess_power`); for a chirp template its significance, a
+    standard normal deviate (:mod:`mmlab.wdf.chirps`).
     """
     method = np.asarray(events["method"])
     snr, statistic = np.asarray(events["snr"], dtype=float), np.asarray(events["statistic"], dtype=float)
+    snr = np.where(method == "chirp", statistic, snr)
     return np.where(method == "excess_power", np.sqrt(np.maximum(statistic, 0.0)), snr)
 
 
