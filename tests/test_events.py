@@ -304,6 +304,9 @@ def test_chirp_band_sums_follow_their_noise_moments():
         assert z.mean() == pytest.approx(0.0, abs=0.06) and z.std() == pytest.approx(1.0, abs=0.05)  # correlated
         assert 0.4 < np.mean(z > 3) / stats.norm.sf(3) < 2.0
         assert np.isneginf(found["significance"][..., valid:]).all()  # no template fits past the end
+        strided = chirp_significance(energy, one, stride=2)
+        assert_allclose(strided["significance"], found["significance"][..., ::2])
+        assert_allclose(strided["start"], np.arange(energy.shape[-1])[::2])
 
 
 def test_a_chirp_on_a_template_s_track_is_found_with_its_snr():
@@ -321,7 +324,7 @@ def test_a_chirp_on_a_template_s_track_is_found_with_its_snr():
     found = excess_power_block(data, FS, 0.0, ExcessPowerConfig())
     chirps = found["template"] >= 0
     best = np.flatnonzero(chirps)[np.argmax(found["excess"][chirps])]
-    assert found["gps_start"][best] == pytest.approx(5.0, abs=0.05)
+    assert found["gps_start"][best] == pytest.approx(5.0, abs=0.1)  # a few 1/64 s columns
     assert found["freq_min"][best] < 250 and 900 < found["freq_max"][best]
     assert found["snr"][best] == pytest.approx(20, rel=0.15)
     assert found["excess"][best] > 10  # standard normal deviates

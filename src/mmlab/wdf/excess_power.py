@@ -313,9 +313,10 @@ def excess_power_blocks(whitened: np.ndarray, sample_rate: float, first_gps, con
     n = whitened.shape[0]
     cores = [None] * n if cores is None else list(cores)
     columns: list[dict[str, list]] = [{name: [] for name in CLUSTER_COLUMNS} for _ in range(n)]
+    tiles = {}  # samples -> tile_energies(...), shared with the chirp bank
     for duration, max_row_step in zip(config.tile_durations, config.max_row_steps):
         samples = int(round(duration * sample_rate))
-        energies, frequencies, starts = tile_energies(whitened, samples, sample_rate, config.band)
+        energies, frequencies, starts = tiles[samples] = tile_energies(whitened, samples, sample_rate, config.band)
         if energies.shape[-1] == 0:
             continue
         all_tracks = best_tracks(energies, config.penalty, max_row_step)
@@ -350,7 +351,10 @@ def excess_power_blocks(whitened: np.ndarray, sample_rate: float, first_gps, con
             for name, array in found.items():
                 columns[k][name].append(np.asarray(array, dtype=float))
     if config.chirps is not None:
-        for k, found in enumerate(_chirp_events(whitened, sample_rate, first_gps, config, cores)):
+        samples = int(round(config.chirp_tile * sample_rate))
+        if samples not in tiles:
+            tiles[samples] = tile_energies(whitened, samples, sample_rate, config.band)
+        for k, found in enumerate(_chirp_events(tiles[samples], samples, sample_rate, first_gps, config, cores)):
             for name, array in found.items():
                 columns[k][name].append(np.asarray(array, dtype=float))
     results = []
@@ -361,16 +365,18 @@ def excess_power_blocks(whitened: np.ndarray, sample_rate: float, first_gps, con
     return results
 
 
-def _chirp_events(whitened: np.ndarray, sample_rate: float, first_gps, config: ExcessPowerConfig,
+def _chirp_events(tiles: tuple, samples: int, sample_rate: float, first_gps, config: ExcessPowerConfig,
                   cores) -> list[dict[str, np.ndarray]]:
     """Per stretch, the chirp bank's events: peaks of the best template's significance, kept where they end in
-    the core (:func:`excess_power_blocks`' columns; ``excess`` is the significance, ``template`` its index)."""
+    the core (:func:`excess_power_blocks`' columns; ``excess`` is the significance, ``template`` its index).
+
+    ``tiles`` is :func:`tile_energies`' result for tiles of ``samples``.
+    """
     from scipy.signal import find_peaks
 
-    samples = int(round(config.chirp_tile * sample_rate))
-    energies, frequencies, starts = tile_energies(whitened, samples, sample_rate, config.band)
+    energies, frequencies, starts = tiles
     templates = _templates(config.chirps, samples, float(sample_rate), config.band)
-    best = chirp_significance(energies, templates)
+    best = chirp_significance(energies, templates, config.chirps.stride)
     half_bin = sample_rate / samples / 2
     lengths = np.array([band.size for band in templates.low])
     low = np.array([band.min() for band in templates.low])
@@ -378,14 +384,14 @@ def _chirp_events(whitened: np.ndarray, sample_rate: float, first_gps, config: E
     last = np.array([(band_low[-1] + band_high[-1] - 1) // 2 for band_low, band_high in zip(templates.low,
                                                                                             templates.high)])
     out = []
-    for k in range(whitened.shape[0]):
+    for k in range(energies.shape[0]):
         significance = best["significance"][k]
         peaks, _ = find_peaks(np.r_[-np.inf, np.where(np.isfinite(significance), significance, -np.inf), -np.inf],
                               height=config.chirps.min_significance, prominence=1.0)
         peaks = peaks - 1
-        template = best["template"][k][peaks]
-        gps_start = first_gps[k] + starts[peaks] / sample_rate
-        gps_end = first_gps[k] + (starts[peaks + lengths[template] - 1] + samples) / sample_rate
+        template, first = best["template"][k][peaks], best["start"][peaks]
+        gps_start = first_gps[k] + starts[first] / sample_rate
+        gps_end = first_gps[k] + (starts[first + lengths[template] - 1] + samples) / sample_rate
         if cores[k] is not None:
             inside = (gps_end >= cores[k][0]) & (gps_end < cores[k][1])
             peaks, template, gps_start, gps_end = peaks[inside], template[inside], gps_start[inside], gps_end[inside]
