@@ -6,9 +6,11 @@
 - :mod:`mmlab.wdf.triggers`: trigger parameters and clustering into events;
 - :mod:`mmlab.wdf.stages`: one window through the stages, for display;
 - :mod:`mmlab.wdf.tracks`: the best tracks through a time–frequency map (dynamic programming);
-- :mod:`mmlab.wdf.excess_power`: the long-transient statistic (excess power along tracks of tiles);
-- :mod:`mmlab.wdf.events`: one event schema for both methods;
-- :mod:`mmlab.wdf.search`: both methods on one whitened stream (:func:`search_chunk`, :class:`TransientSearch`);
+- :mod:`mmlab.wdf.chirps`: a bank of g-mode chirps (tile power summed in a band along quadratic tracks);
+- :mod:`mmlab.wdf.excess_power`: the long-transient statistics (excess power along tracks of tiles, and the chirp
+  bank) in streaming blocks;
+- :mod:`mmlab.wdf.events`: one event schema for every method;
+- :mod:`mmlab.wdf.search`: every method on one whitened stream (:func:`search_chunk`, :class:`TransientSearch`);
 - :mod:`mmlab.wdf.efficiency`: thresholds at a false-alarm rate and detection efficiency;
 - :mod:`mmlab.wdf.significance`: coincidence, time slides, FAR and FAP;
 - :mod:`mmlab.wdf.network`: network backgrounds, injection campaigns and candidates in data.
