@@ -257,6 +257,6 @@ def metric_checks(notebook: str, metrics: dict[str, float]) -> dict[str, dict]:
         checks[name] = {
             "value": value, "unit": METRIC_UNITS.get(name, ""),
             "expected": None if bounds is None else [b if math.isfinite(b) else None for b in map(float, bounds)],
-            "pass": None if bounds is None else value is not None and bounds[0] <= value <= bounds[1],
+            "pass": None if bounds is None else bool(value is not None and bounds[0] <= value <= bounds[1]),
         }
     return checks
