@@ -11,7 +11,7 @@ at SNR 10 / 15 / 20), and by the WDF with the excess-power tracks but without th
 Goals: CCSN ``high_long`` and the four-family mix >= 0.5 at SNR 15 and >= 0.9 at SNR 20, scattered light >= 0.9 at
 SNR 15, sine-Gaussians at SNR 10 no worse than with the WDF alone (the issue's "1.00"); the 3D waveforms reported.
 
-Run: ``python benchmarks/search_efficiency.py`` (about 20 minutes on two cores with the defaults;
+Run: ``python benchmarks/search_efficiency.py`` (about 7 minutes on two cores with the defaults;
 ``MMLAB_SCHEDULER=serial`` runs in this process, any Dask scheduler address elsewhere).
 """
 

@@ -307,6 +307,12 @@ def test_chirp_band_sums_follow_their_noise_moments():
         strided = chirp_significance(energy, one, stride=2)
         assert_allclose(strided["significance"], found["significance"][..., ::2])
         assert_allclose(strided["start"], np.arange(energy.shape[-1])[::2])
+        # Restricted to templates ending in columns [300, 700): the same sums there, nothing elsewhere.
+        ending = chirp_significance(energy, one, stride=2, ends=(300, 700))["significance"]
+        last = strided["start"] + bank.low[k].size - 1
+        inside = (last >= 300) & (last < 700)
+        assert_allclose(ending[..., inside], strided["significance"][..., inside])
+        assert np.isneginf(ending[..., ~inside]).all()
 
 
 def test_a_chirp_on_a_template_s_track_is_found_with_its_snr():

@@ -197,7 +197,8 @@ def chirp_templates(bank: ChirpBank, frequencies: np.ndarray, samples: int, samp
     return ChirpTemplates(low, high, np.array(means), np.array(variances), tracks)
 
 
-def chirp_significance(energy: np.ndarray, templates: ChirpTemplates, stride: int = 1) -> dict[str, np.ndarray]:
+def chirp_significance(energy: np.ndarray, templates: ChirpTemplates, stride: int = 1,
+                       ends: tuple[int, int] | None = None) -> dict[str, np.ndarray]:
     """For every start column, the best template's significance: its band's summed energy as a normal deviate.
 
     Parameters
@@ -208,6 +209,10 @@ def chirp_significance(energy: np.ndarray, templates: ChirpTemplates, stride: in
         Laid on the same rows and tile length.
     stride : int
         Templates start at every ``stride``-th column.
+    ends : tuple of int, optional
+        Try only templates whose last column lies in ``[ends[0], ends[1])`` (a streaming block's core: the
+        others are the neighbouring blocks' to report, and skipping them saves most of the work on short
+        blocks).
 
     Returns
     -------
@@ -224,16 +229,20 @@ def chirp_significance(energy: np.ndarray, templates: ChirpTemplates, stride: in
     which = np.zeros((*batch, starts.size), dtype=np.int64)
     excess = np.zeros((*batch, starts.size))
     lengths = np.array([band.size for band in templates.low])
+    first_end, end_limit = (0, columns) if ends is None else (max(int(ends[0]), 0), min(int(ends[1]), columns))
     for length in np.unique(lengths):  # templates of one length are summed in the same numpy calls
-        valid = int(np.count_nonzero(starts <= columns - length))
-        if valid == 0:
+        # Start indices i (column i * stride) whose template fits and ends in [first_end, end_limit).
+        first = -(-max(first_end - length + 1, 0) // stride)
+        last = (end_limit - length) // stride  # inclusive; negative when none fits
+        if last < first:
             continue
+        tried = slice(first, last + 1)
         group = np.flatnonzero(lengths == length)
         low = np.stack([templates.low[k] for k in group])
         high = np.stack([templates.high[k] for k in group])
-        total = np.zeros((group.size, *batch, valid), dtype=np.float32)
+        total = np.zeros((group.size, *batch, last + 1 - first), dtype=np.float32)
         for j in range(int(length)):
-            columns_j = slice(j, j + (valid - 1) * stride + 1, stride)
+            columns_j = slice(j + first * stride, j + last * stride + 1, stride)
             total += cumulative[high[:, j], ..., columns_j]
             total -= cumulative[low[:, j], ..., columns_j]
         mean = templates.mean[group].reshape((-1,) + (1,) * (len(batch) + 1))
@@ -242,9 +251,9 @@ def chirp_significance(energy: np.ndarray, templates: ChirpTemplates, stride: in
         z = (np.cbrt(np.maximum(total, 0.0) / mean) - (1 - 1 / (9 * shape))) * np.sqrt(9 * shape)
         top = z.argmax(axis=0)
         z_top = np.take_along_axis(z, top[None], axis=0)[0]
-        better = z_top > best[..., :valid]
-        best[..., :valid][better] = z_top[better]
-        which[..., :valid][better] = group[top][better]
-        excess[..., :valid][better] = (np.take_along_axis(total, top[None], axis=0)[0]
-                                       - templates.mean[group][top])[better]
+        better = z_top > best[..., tried]
+        best[..., tried][better] = z_top[better]
+        which[..., tried][better] = group[top][better]
+        excess[..., tried][better] = (np.take_along_axis(total, top[None], axis=0)[0]
+                                      - templates.mean[group][top])[better]
     return {"start": starts, "significance": best, "template": which, "excess": excess}

@@ -382,13 +382,24 @@ def _chirp_events(tiles: tuple, samples: int, sample_rate: float, first_gps, con
     """Per stretch, the chirp bank's events: peaks of the best template's significance, kept where they end in
     the core (:func:`excess_power_blocks`' columns; ``excess`` is the significance, ``template`` its index).
 
+    Only templates ending in a core are tried: an event is the best template among those that end in the
+    block's core, and the block whose core holds a template's end is the one that reports it.
+
     ``tiles`` is :func:`tile_energies`' result for tiles of ``samples``.
     """
     from scipy.signal import find_peaks
 
     energies, frequencies, starts = tiles
     templates = _templates(config.chirps, samples, float(sample_rate), config.band)
-    best = chirp_significance(energies, templates, config.chirps.stride)
+    ends = None  # the last columns whose tile ends in some stretch's core: templates ending elsewhere are skipped
+    if all(core is not None for core in cores):
+        tile_ends = (starts + samples) / sample_rate
+        in_core = np.zeros(starts.size, dtype=bool)
+        for gps, core in zip(first_gps, cores):
+            in_core |= (gps + tile_ends >= core[0]) & (gps + tile_ends < core[1])
+        inside = np.flatnonzero(in_core)
+        ends = (int(inside[0]), int(inside[-1]) + 1) if inside.size else (0, 0)
+    best = chirp_significance(energies, templates, config.chirps.stride, ends)
     half_bin = sample_rate / samples / 2
     lengths = np.array([band.size for band in templates.low])
     low = np.array([band.min() for band in templates.low])
