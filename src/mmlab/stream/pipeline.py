@@ -117,7 +117,8 @@ class StreamConfig:
         """The excess-power statistic each detector's search runs (when ``excess_power`` is set)."""
         return ExcessPowerConfig(tile_durations=self.excess_power_tiles, block=self.excess_power_block, pad=1.0,
                                  min_excess=self.min_excess,
-                                 chirps=ChirpBank(durations=(0.25, 0.35, 0.5, 0.7, 0.95)) if self.chirps else None)
+                                 chirps=ChirpBank(durations=(0.35, 0.6, 0.95), turning_fraction=(1.1,)) if self.chirps
+                                 else None)
 
     @property
     def window(self) -> float:

@@ -99,7 +99,6 @@ References
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -108,7 +107,7 @@ import numpy as np
 from mmlab.core.state import Serialisable
 from mmlab.core.tables import table_with_units
 from mmlab.core.validation import check_positive
-from mmlab.wdf.chirps import ChirpBank, ChirpTemplates, chirp_significance, chirp_templates
+from mmlab.wdf.chirps import ChirpBank, chirp_events
 from mmlab.wdf.tracks import best_tracks, trace_tracks
 
 if TYPE_CHECKING:
@@ -366,7 +365,8 @@ def excess_power_blocks(whitened: np.ndarray, sample_rate: float, first_gps, con
         samples = int(round(config.chirp_tile * sample_rate))
         if samples not in tiles:
             tiles[samples] = tile_energies(whitened, samples, sample_rate, config.band)
-        for k, found in enumerate(_chirp_events(tiles[samples], samples, sample_rate, first_gps, config, cores)):
+        for k, found in enumerate(chirp_events(tiles[samples], samples, sample_rate, first_gps, config.chirps,
+                                               config.band, cores)):
             for name, array in found.items():
                 columns[k][name].append(np.asarray(array, dtype=float))
     results = []
@@ -375,67 +375,6 @@ def excess_power_blocks(whitened: np.ndarray, sample_rate: float, first_gps, con
         order = np.lexsort((arrays["tile_duration"], arrays["gps_start"]))
         results.append({name: array[order] for name, array in arrays.items()})
     return results
-
-
-def _chirp_events(tiles: tuple, samples: int, sample_rate: float, first_gps, config: ExcessPowerConfig,
-                  cores) -> list[dict[str, np.ndarray]]:
-    """Per stretch, the chirp bank's events: peaks of the best template's significance, kept where they end in
-    the core (:func:`excess_power_blocks`' columns; ``excess`` is the significance, ``template`` its index).
-
-    Only templates ending in a core are tried: an event is the best template among those that end in the
-    block's core, and the block whose core holds a template's end is the one that reports it.
-
-    ``tiles`` is :func:`tile_energies`' result for tiles of ``samples``.
-    """
-    from scipy.signal import find_peaks
-
-    energies, frequencies, starts = tiles
-    templates = _templates(config.chirps, samples, float(sample_rate), config.band)
-    ends = None  # the last columns whose tile ends in some stretch's core: templates ending elsewhere are skipped
-    if all(core is not None for core in cores):
-        tile_ends = (starts + samples) / sample_rate
-        in_core = np.zeros(starts.size, dtype=bool)
-        for gps, core in zip(first_gps, cores):
-            in_core |= (gps + tile_ends >= core[0]) & (gps + tile_ends < core[1])
-        inside = np.flatnonzero(in_core)
-        ends = (int(inside[0]), int(inside[-1]) + 1) if inside.size else (0, 0)
-    best = chirp_significance(energies, templates, config.chirps.stride, ends)
-    half_bin = sample_rate / samples / 2
-    lengths = np.array([band.size for band in templates.low])
-    low = np.array([band.min() for band in templates.low])
-    high = np.array([band.max() - 1 for band in templates.high])
-    last = np.array([(band_low[-1] + band_high[-1] - 1) // 2 for band_low, band_high in zip(templates.low,
-                                                                                            templates.high)])
-    out = []
-    for k in range(energies.shape[0]):
-        significance = best["significance"][k]
-        peaks, _ = find_peaks(np.r_[-np.inf, significance, -np.inf], height=config.chirps.min_significance,
-                              prominence=1.0)
-        peaks = peaks - 1
-        template, first = best["template"][k][peaks], best["start"][peaks]
-        gps_start = first_gps[k] + starts[first] / sample_rate
-        gps_end = first_gps[k] + (starts[first + lengths[template] - 1] + samples) / sample_rate
-        if cores[k] is not None:
-            inside = (gps_end >= cores[k][0]) & (gps_end < cores[k][1])
-            peaks, template, gps_start, gps_end = peaks[inside], template[inside], gps_start[inside], gps_end[inside]
-        out.append({
-            "gps_start": gps_start, "gps_end": gps_end, "gps_peak": gps_end - samples / 2 / sample_rate,
-            "duration": gps_end - gps_start, "snr": np.sqrt(np.maximum(best["excess"][k][peaks], 0.0)),
-            "excess": best["significance"][k][peaks],
-            "freq_min": np.maximum(frequencies[low[template]] - half_bin, 0.0),
-            "freq_max": frequencies[high[template]] + half_bin, "freq_peak": frequencies[last[template]],
-            "n_tiles": templates.mean[template], "tile_duration": np.full(peaks.size, samples / sample_rate),
-            "template": template.astype(float),
-        })
-    return out
-
-
-@functools.lru_cache(maxsize=16)
-def _templates(bank: ChirpBank, samples: int, sample_rate: float, band: tuple[float, float]) -> ChirpTemplates:
-    """The bank laid on the tiles of ``samples`` within ``band`` (cached: a stream lays it once)."""
-    frequencies = np.fft.rfftfreq(samples, 1 / sample_rate)
-    return chirp_templates(bank, frequencies[(frequencies >= band[0]) & (frequencies <= band[1])], samples,
-                           sample_rate)
 
 
 def _not_subsumed(ends: np.ndarray, scores: np.ndarray, starts: np.ndarray) -> np.ndarray:
