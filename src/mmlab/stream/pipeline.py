@@ -78,9 +78,10 @@ class StreamConfig:
         hour: 0.90 per hour in time slides of 6 h of H1-L1-V1 design noise (1000 slides, notebook 06's full
         profile); one a day needs 9.0, and :func:`alert_threshold` sets it for any rate. Without the chirp bank
         the same slides give 1.06 per hour at 8 (one a day at 8.9), and 8 was the default.
-        Notebook 06's full profile (seed 2026, 55 supernovae at network SNR 20-30) found and called 0.93 of the
-        supernovae with the chirp bank at 8.1 (0.95 with the 150-template bank), against 0.87 with the tracks
-        alone at 8; every glitch was rejected either way. Before the chirp bank, ``min_excess`` 5 or 6.5, and 1/8 or 1/4 s tiles beside the
+        Notebook 06's full profile (seeds 2026 and 11, 116 supernovae at network SNR 20-30) found and called
+        0.93 / 0.92 of the supernovae with the chirp bank at 8.1 (0.95 for seed 2026 with the 150-template bank),
+        against 0.87 / 0.85 with the tracks alone at 8; every glitch was rejected either way. Seed 11's own
+        slides give 1.14 false alerts per hour at 8.1. Before the chirp bank, ``min_excess`` 5 or 6.5, and 1/8 or 1/4 s tiles beside the
         tracks', changed nothing (0.86-0.88 called at the same noise-alert count): the misses were detections
         of the long high-frequency family, which the tracks' penalty loses.
     classifier : str
