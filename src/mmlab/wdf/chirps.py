@@ -134,11 +134,6 @@ class ChirpTemplates:
     variance: np.ndarray
     tracks: list
 
-    @property
-    def longest(self) -> int:
-        """Columns of the longest template."""
-        return max((band.size for band in self.low), default=0)
-
 
 def tile_correlations(samples: int, max_rows: int = 4) -> np.ndarray:
     """``|ρ|²`` between the Fourier coefficients of Hann tiles of ``samples`` at 50 % overlap, for white noise.
@@ -186,12 +181,12 @@ def chirp_templates(bank: ChirpBank, frequencies: np.ndarray, samples: int, samp
         half = np.maximum(1.5 * row_width, frequency / bank.quality + sweep / 2)
         lo = np.searchsorted(frequencies, frequency - half).astype(np.int64)
         hi = np.searchsorted(frequencies, frequency + half, side="right").astype(np.int64)
+        if np.sum(hi - lo) == 0:
+            continue  # the track lies outside the searched band
         variance = 0.0
         for d in range(-reach, reach + 1):
             variance += covariance[0, reach + d] * np.sum(_pairs(lo, hi, lo, hi, d))
             variance += 2 * covariance[1, reach + d] * np.sum(_pairs(lo[:-1], hi[:-1], lo[1:], hi[1:], d))
-        if np.sum(hi - lo) == 0:
-            continue  # the track lies outside the searched band
         low.append(lo)
         high.append(hi)
         means.append(float(np.sum(hi - lo)))
@@ -263,7 +258,7 @@ def chirp_significance(energy: np.ndarray, templates: ChirpTemplates, stride: in
 
 
 def chirp_events(tiles: tuple, samples: int, sample_rate: float, first_gps, bank: ChirpBank,
-                 band: tuple[float, float], cores) -> list[dict[str, np.ndarray]]:
+                 cores) -> list[dict[str, np.ndarray]]:
     """Per stretch, the chirp bank's events: peaks of the best template's significance, kept where they end in
     the core (the cluster columns of :func:`mmlab.wdf.excess_power.excess_power_blocks`; ``excess`` is the
     significance, ``template`` the template's index).
@@ -271,13 +266,13 @@ def chirp_events(tiles: tuple, samples: int, sample_rate: float, first_gps, bank
     Only templates ending in a core are tried: an event is the best template among those that end in the
     block's core, and the block whose core holds a template's end is the one that reports it.
 
-    ``tiles`` is :func:`mmlab.wdf.excess_power.tile_energies`' result for tiles of ``samples`` within ``band``
-    (Hz) of stretches starting at ``first_gps``; ``cores`` holds each stretch's ``(start, end)`` GPS, or None.
+    ``tiles`` is :func:`mmlab.wdf.excess_power.tile_energies`' result for tiles of ``samples`` of stretches
+    starting at ``first_gps``; ``cores`` holds each stretch's ``(start, end)`` GPS, or None.
     """
     from scipy.signal import find_peaks
 
     energies, frequencies, starts = tiles
-    templates = _templates(bank, samples, float(sample_rate), tuple(band))
+    templates = _templates(bank, tuple(frequencies.tolist()), samples, float(sample_rate))
     ends = None  # the last columns whose tile ends in some stretch's core: templates ending elsewhere are skipped
     if all(core is not None for core in cores):
         tile_ends = (starts + samples) / sample_rate
@@ -318,8 +313,6 @@ def chirp_events(tiles: tuple, samples: int, sample_rate: float, first_gps, bank
 
 
 @functools.lru_cache(maxsize=16)
-def _templates(bank: ChirpBank, samples: int, sample_rate: float, band: tuple[float, float]) -> ChirpTemplates:
-    """The bank laid on the tiles of ``samples`` within ``band`` (cached: a stream lays it once)."""
-    frequencies = np.fft.rfftfreq(samples, 1 / sample_rate)
-    return chirp_templates(bank, frequencies[(frequencies >= band[0]) & (frequencies <= band[1])], samples,
-                           sample_rate)
+def _templates(bank: ChirpBank, frequencies: tuple, samples: int, sample_rate: float) -> ChirpTemplates:
+    """:func:`chirp_templates`, cached (a stream lays its bank once)."""
+    return chirp_templates(bank, np.asarray(frequencies), samples, sample_rate)

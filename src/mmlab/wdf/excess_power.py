@@ -324,10 +324,13 @@ def excess_power_blocks(whitened: np.ndarray, sample_rate: float, first_gps, con
     n = whitened.shape[0]
     cores = [None] * n if cores is None else list(cores)
     columns: list[dict[str, list]] = [{name: [] for name in CLUSTER_COLUMNS} for _ in range(n)]
-    tiles = {}  # samples -> tile_energies(...), shared with the chirp bank
+    chirp_samples = None if config.chirps is None else int(round(config.chirp_tile * sample_rate))
+    chirp_tiles = None  # tile_energies(...) of the chirp bank's tile length, when a resolution shares it
     for duration, max_row_step in zip(config.tile_durations, config.max_row_steps):
         samples = int(round(duration * sample_rate))
-        energies, frequencies, starts = tiles[samples] = tile_energies(whitened, samples, sample_rate, config.band)
+        energies, frequencies, starts = tiled = tile_energies(whitened, samples, sample_rate, config.band)
+        if samples == chirp_samples:
+            chirp_tiles = tiled
         if energies.shape[-1] == 0:
             continue
         all_tracks = best_tracks(energies, config.penalty, max_row_step)
@@ -362,11 +365,10 @@ def excess_power_blocks(whitened: np.ndarray, sample_rate: float, first_gps, con
             for name, array in found.items():
                 columns[k][name].append(np.asarray(array, dtype=float))
     if config.chirps is not None:
-        samples = int(round(config.chirp_tile * sample_rate))
-        if samples not in tiles:
-            tiles[samples] = tile_energies(whitened, samples, sample_rate, config.band)
-        for k, found in enumerate(chirp_events(tiles[samples], samples, sample_rate, first_gps, config.chirps,
-                                               config.band, cores)):
+        if chirp_tiles is None:
+            chirp_tiles = tile_energies(whitened, chirp_samples, sample_rate, config.band)
+        for k, found in enumerate(chirp_events(chirp_tiles, chirp_samples, sample_rate, first_gps, config.chirps,
+                                               cores)):
             for name, array in found.items():
                 columns[k][name].append(np.asarray(array, dtype=float))
     results = []
