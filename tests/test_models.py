@@ -212,3 +212,35 @@ def test_a_binary_head_learns_alongside_the_classes(toy_problem):
     assert np.mean((outputs["binary"] > 0.5) == (labels[350:] == 1)) > 0.9
     with pytest.raises(ValueError, match=r"has outputs \['binary', 'class'\]; give labels for each, got ndarray"):
         fit(model, series[:10], labels[:10], series[10:20], labels[10:20], epochs=1, verbose=0)
+
+
+def test_thresholded_classifier_keeps_its_decision_through_the_registry(mirror, tmp_path, monkeypatch):
+    """A classifier trained on everything saves its temperature and thresholds in its card and loads them back."""
+    from mmlab.ml import registry
+    from mmlab.ml.models import build_cnn1d
+    from mmlab.studies.ccsn.datasets import DatasetConfig, load_dataset
+    from mmlab.studies.ccsn.generalisation import HeldOutClassifier, complete_training_set, train_held_out_classifier
+
+    dataset = load_dataset(DatasetConfig(detectors=("V1",), classes=("noise", "ccsn_low_short", "ccsn_3d", "blip"),
+                                         n_per_class=12, seed=5), progress=False)
+    training = complete_training_set(dataset)
+    assert training.phenomenological == ("ccsn_low_short",) and len(training.progenitors) >= 2
+    assert training.mask(dataset).all()
+    classifier = train_held_out_classifier(dataset, training, build_cnn1d, 0.1, epochs=1, patience=1)
+    monkeypatch.setattr(registry, "PRETRAINED_DIR", tmp_path)
+    classifier.save(tmp_path / "ccsn", "cnn1d_decision", {"classes": list(dataset.class_names), "data": {"key": "k"}})
+    assert "ccsn/cnn1d_decision" in registry.pretrained_models()
+    loaded = HeldOutClassifier.from_pretrained("ccsn/cnn1d_decision")
+    assert (loaded.training, loaded.temperature, loaded.thresholds, loaded.false_positive_rate) == (
+        training, classifier.temperature, classifier.thresholds, 0.1)
+    np.testing.assert_array_equal(loaded.ccsn_classes, [False, True, True, False])
+    fresh, kept = loaded.scores(dataset.timeseries), classifier.scores(dataset.timeseries)
+    for score in kept:
+        np.testing.assert_allclose(fresh[score], kept[score], rtol=1e-5, atol=1e-7)
+    with pytest.raises(ValueError, match=r"the card must name the 4 classes in output order, got None"):
+        classifier.save(tmp_path, "other", {"data": {"key": "k"}})
+    registry.save_model(classifier.model, tmp_path / "ccsn", {"data": {"key": "k"}}, "plain")
+    with pytest.raises(ValueError, match=r"ccsn/plain has no decision \(temperature, thresholds\) in its card"):
+        HeldOutClassifier.from_pretrained("ccsn/plain")
+    with pytest.raises(ValueError, match=r"a model file name must be a non-empty name without '/', got 'a/b'"):
+        registry.save_model(classifier.model, tmp_path, {"data": {}}, "a/b")

@@ -24,7 +24,7 @@ __all__ = ["PRETRAINED_DIR", "load_model", "load_pretrained", "pretrained_models
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 
 
-def save_model(model: keras.Model, directory, card: dict) -> Path:
+def save_model(model: keras.Model, directory, card: dict, name: str | None = None) -> Path:
     """Save a trained model as ``<name>.keras`` with a model card ``<name>.card.json``, atomically.
 
     The architecture and weights are saved, not the optimizer's state (a
@@ -34,7 +34,7 @@ def save_model(model: keras.Model, directory, card: dict) -> Path:
     Parameters
     ----------
     model : keras.Model
-        The trained model; its ``name`` names the files.
+        The trained model.
     directory : path-like
         Folder to write into (created if missing).
     card : dict
@@ -42,6 +42,8 @@ def save_model(model: keras.Model, directory, card: dict) -> Path:
         window configuration, or its key), and ``classes`` (names, in output
         order) for a classifier; metrics, profile and seed are welcome. The
         input shape, parameter count and package versions are added.
+    name : str, optional
+        Names the files and the card's ``model`` (default: the model's ``name``).
 
     Returns
     -------
@@ -54,14 +56,17 @@ def save_model(model: keras.Model, directory, card: dict) -> Path:
     missing = {"data"} - set(card)
     if missing:
         raise ValueError(f"the model card needs {sorted(missing)}, got keys {sorted(card)}")
-    path = Path(directory) / f"{model.name}.keras"
+    name = model.name if name is None else name
+    if not name or "/" in name or name != name.strip():
+        raise ValueError(f"a model file name must be a non-empty name without '/', got {name!r}")
+    path = Path(directory) / f"{name}.keras"
     with atomic_write(path, None) as temporary:
         weights_only = keras.models.clone_model(model)  # uncompiled: no optimizer state in the file
         weights_only.set_weights(model.get_weights())
         weights_only.save(temporary)
-    full_card = {**card, "model": model.name, "input_shape": list(model.input_shape[1:]),
+    full_card = {**card, "model": name, "input_shape": list(model.input_shape[1:]),
                  "parameters": int(model.count_params()), "mmlab": __version__, "keras": keras.__version__}
-    with atomic_write(path.with_name(f"{model.name}.card.json")) as handle:
+    with atomic_write(path.with_name(f"{name}.card.json")) as handle:
         handle.write(json.dumps(full_card, indent=2, sort_keys=True) + "\n")
     return path
 

@@ -13,12 +13,17 @@ with ``binary_head=True``): the multi-class softmax and a sigmoid
 head, and the temperature-scaled (:mod:`mmlab.ml.calibration`) probabilities of
 the CCSN classes summed. Classes a training set leaves out stay in the
 softmax and simply get no examples, so every network has the same outputs.
+The network a pipeline should use learns from everything
+(:func:`complete_training_set`); :meth:`HeldOutClassifier.save` keeps its
+temperature and thresholds in the model card, and
+:meth:`HeldOutClassifier.from_pretrained` loads the one mmlab ships.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,6 +46,7 @@ __all__ = [
     "HeldOutClassifier",
     "HeldOutResult",
     "TrainingSet",
+    "complete_training_set",
     "evaluate_held_out",
     "leave_one_out_training_sets",
     "train_held_out_classifier",
@@ -94,6 +100,14 @@ def leave_one_out_training_sets(dataset: Dataset) -> dict[str, TrainingSet]:
     return sets
 
 
+def complete_training_set(dataset: Dataset) -> TrainingSet:
+    """Every supernova class of ``dataset`` and every 3D progenitor: what a classifier for real data learns from."""
+    phenomenological = tuple(name for name in dataset.class_names if name in CCSN_CLASSES and name != "ccsn_3d")
+    progenitors = tuple(sorted(set(dataset.progenitor) - {""}))
+    name = f"{len(phenomenological)} families" + (f" + 3D {'+'.join(progenitors)}" if progenitors else "")
+    return TrainingSet(name, phenomenological, progenitors)
+
+
 @dataclass(frozen=True)
 class HeldOutClassifier:
     """A trained two-headed network, its temperature and its thresholds at a glitch false-positive rate.
@@ -129,6 +143,55 @@ class HeldOutClassifier:
     def calls(self, timeseries: np.ndarray) -> dict[str, np.ndarray]:
         """Whether each sample is called astrophysical, per decision score."""
         return {name: score > self.thresholds[name] for name, score in self.scores(timeseries).items()}
+
+    def save(self, directory, name: str, card: dict) -> Path:
+        """Save the network with :func:`mmlab.ml.registry.save_model`, its decision in the card's ``decision``.
+
+        Parameters
+        ----------
+        directory : path-like
+        name : str
+            File name (``<name>.keras``).
+        card : dict
+            The rest of the card (at least ``data`` and ``classes``, as for :func:`~mmlab.ml.registry.save_model`).
+
+        Returns
+        -------
+        pathlib.Path
+            The ``.keras`` file.
+        """
+        from mmlab.ml.registry import save_model
+
+        classes = card.get("classes")
+        if classes is None or len(classes) != len(self.ccsn_classes):
+            raise ValueError(f"the card must name the {len(self.ccsn_classes)} classes in output order, got {classes!r}")
+        decision = {"temperature": self.temperature, "thresholds": dict(self.thresholds),
+                    "false_positive_rate": self.false_positive_rate,
+                    "training": {"name": self.training.name, "phenomenological": list(self.training.phenomenological),
+                                 "progenitors": list(self.training.progenitors)}}
+        return save_model(self.model, directory, {**card, "decision": decision}, name)
+
+    @classmethod
+    def from_pretrained(cls, name: str) -> HeldOutClassifier:
+        """A shipped classifier saved by :meth:`save`, e.g. ``"ccsn/cnn1d_decision"``.
+
+        Raises
+        ------
+        ValueError
+            If the shipped model has no ``decision`` in its card (it was not saved by :meth:`save`).
+        """
+        from mmlab.ml.registry import load_pretrained
+
+        model, card = load_pretrained(name)
+        if "decision" not in card:
+            raise ValueError(f"{name} has no decision (temperature, thresholds) in its card: load it with "
+                             "mmlab.ml.registry.load_pretrained")
+        decision, training = card["decision"], card["decision"]["training"]
+        return cls(model, TrainingSet(training["name"], tuple(training["phenomenological"]),
+                                      tuple(training["progenitors"])),
+                   np.isin(np.asarray(card["classes"]), CCSN_CLASSES), float(decision["temperature"]),
+                   {score: float(value) for score, value in decision["thresholds"].items()},
+                   float(decision["false_positive_rate"]))
 
 
 def train_held_out_classifier(
