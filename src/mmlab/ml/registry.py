@@ -158,7 +158,7 @@ def load_pretrained(name: str, input_shape: Sequence[int] | None = None, classes
     --------
     >>> model, card = load_pretrained("ccsn/lstm")
     >>> round(card["binary_accuracy"], 3)
-    0.967
+    0.973
     """
     available = pretrained_models()
     if name not in available:
