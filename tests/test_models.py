@@ -52,6 +52,33 @@ def test_accuracy_by_snr_bins():
     assert_allclose(accuracy, [0.5, 1.0, 1.0])
 
 
+def test_fraction_by_snr_gives_each_bin_its_clopper_pearson_interval():
+    from scipy.stats import beta
+
+    from mmlab.ml.evaluation import fraction_by_snr
+    from mmlab.viz.learning import accuracy_snr_figure
+
+    rng = np.random.default_rng(3)
+    snr = rng.uniform(8, 40, 500)
+    hits = rng.random(500) < np.clip((snr - 4) / 20, 0, 1)
+    edges = np.array([8, 12, 16, 20, 30, 40, 60])
+    centres, fraction, counts, low, high = fraction_by_snr(hits, snr, edges)
+    for k in range(5):
+        inside = (snr >= edges[k]) & (snr < edges[k + 1])
+        n, found = inside.sum(), hits[inside].sum()
+        assert counts[k] == n and fraction[k] == pytest.approx(found / n)
+        # Clopper-Pearson from the beta distribution (Clopper & Pearson 1934), 90 % two-sided
+        assert low[k] == pytest.approx(beta.ppf(0.05, found, n - found + 1) if found else 0.0, abs=1e-9)
+        assert high[k] == pytest.approx(beta.ppf(0.95, found + 1, n - found) if found < n else 1.0, abs=1e-9)
+    assert counts[5] == 0 and np.isnan([fraction[5], low[5], high[5]]).all()
+    figure = accuracy_snr_figure({"found": (centres, fraction, counts, low, high),
+                                  "glitches rejected": (centres, 1 - fraction, counts, 1 - high, 1 - low)})
+    found_trace, rejected_trace = figure.data
+    assert_allclose(found_trace.error_y.array[:5], (high - fraction)[:5])
+    assert_allclose(found_trace.error_y.arrayminus[:5], (fraction - low)[:5])
+    assert (found_trace.line.dash, rejected_trace.line.dash) == ("solid", "dash")
+
+
 @pytest.fixture(scope="module")
 def toy_problem():
     """Two classes a small network separates: a 60 Hz tone or a 300 Hz tone in noise."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Evaluation", "accuracy_by_snr", "evaluate", "roc_curve"]
+__all__ = ["Evaluation", "accuracy_by_snr", "evaluate", "fraction_by_snr", "roc_curve"]
 
 
 @dataclass(frozen=True)
@@ -116,3 +116,25 @@ def accuracy_by_snr(correct, snr, edges) -> tuple[np.ndarray, np.ndarray, np.nda
     accuracy, _, _ = binned_statistic(snr, correct, statistic="mean", bins=edges)
     counts, _, _ = binned_statistic(snr, correct, statistic="count", bins=edges)
     return (edges[:-1] + edges[1:]) / 2, accuracy, counts.astype(np.int64)
+
+
+def fraction_by_snr(hits, snr, edges, confidence: float = 0.9) -> tuple[np.ndarray, ...]:
+    """:func:`accuracy_by_snr` with each bin's Clopper–Pearson interval (:func:`mmlab.core.statistics.binomial_interval`).
+
+    Returns
+    -------
+    centres, fraction, counts, low, high : numpy.ndarray
+        Per bin; NaN where a bin is empty.
+
+    Examples
+    --------
+    >>> centres, fraction, counts, low, high = fraction_by_snr([1, 1, 0, 1], [9, 11, 15, 30], [8, 12, 16])
+    >>> fraction.tolist(), counts.tolist(), [round(float(v), 3) for v in (low[1], high[1])]  # 0 of 1: 1 - 0.05
+    ([1.0, 0.0], [2, 1], [0.0, 0.95])
+    """
+    from mmlab.core.statistics import binomial_interval
+
+    centres, fraction, counts = accuracy_by_snr(hits, snr, edges)
+    found = np.rint(np.nan_to_num(fraction) * counts).astype(np.int64)
+    low, high = np.array([binomial_interval(k, n, confidence) for k, n in zip(found, counts, strict=True)]).T
+    return centres, fraction, counts, low, high

@@ -63,12 +63,19 @@ def roc_figure(curves: dict, title: str = "CCSN vs everything else") -> go.Figur
 def accuracy_snr_figure(curves: dict, title: str = "Accuracy against injected SNR", x_title: str = "optimal SNR",
                         y_title: str = "accuracy") -> go.Figure:
     """Accuracy per SNR bin, ``{name: (centres, accuracy, counts)}`` from :func:`mmlab.ml.evaluation.accuracy_by_snr`
-    (or any fraction per bin: a true-positive rate against trigger SNR, with the axis titles to say so)."""
+    (or any fraction per bin: a true-positive rate against trigger SNR, with the axis titles to say so), or
+    ``(centres, fraction, counts, low, high)`` from :func:`mmlab.ml.evaluation.fraction_by_snr`, drawn with error
+    bars; a name containing "rejected" is dashed."""
     import plotly.graph_objects as go
 
     figure = go.Figure()
-    for name, (centres, accuracy, counts) in curves.items():
-        figure.add_trace(go.Scatter(x=centres, y=accuracy, mode="lines+markers", name=name,
+    for name, (centres, accuracy, counts, *interval) in curves.items():
+        error = None
+        if interval:
+            low, high = interval
+            error = {"type": "data", "symmetric": False, "array": high - accuracy, "arrayminus": accuracy - low}
+        figure.add_trace(go.Scatter(x=centres, y=accuracy, mode="lines+markers", name=name, error_y=error,
+                                    line={"dash": "dash" if "rejected" in name else "solid"},
                                     text=[f"{int(n)} samples" for n in counts]))
     return styled(figure, title=title, xaxis_title=x_title, yaxis={"title": y_title, "range": [0, 1.02]},
                          height=360)

@@ -252,6 +252,10 @@ class HeldOutResult:
         The decision on each of the progenitor's triggers (all trigger SNRs), for efficiency curves.
     trigger_snr : numpy.ndarray
         Their WDF SNRs.
+    rejected : numpy.ndarray
+        The decision on each test glitch and noise trigger (True: not called astrophysical).
+    rejected_trigger_snr : numpy.ndarray
+        Their WDF SNRs, for rejection per SNR bin.
     """
 
     progenitor: str
@@ -264,6 +268,8 @@ class HeldOutResult:
     n_negative: int
     called: np.ndarray
     trigger_snr: np.ndarray
+    rejected: np.ndarray
+    rejected_trigger_snr: np.ndarray
 
 
 def evaluate_held_out(classifier: HeldOutClassifier, dataset: Dataset, progenitors: Sequence[str],
@@ -280,6 +286,7 @@ def evaluate_held_out(classifier: HeldOutClassifier, dataset: Dataset, progenito
         raise ValueError(f"{classifier.training.name!r} was trained on {sorted(seen)}: not a held-out test")
     negatives = (dataset.subset == 2) & (dataset.is_ccsn == 0)
     rejected = {name: ~called for name, called in classifier.calls(dataset.timeseries[negatives]).items()}
+    negative_snr = dataset.trigger_snr[negatives, 0]
     results = {}
     for progenitor in progenitors:
         members = dataset.progenitor == progenitor
@@ -293,5 +300,5 @@ def evaluate_held_out(classifier: HeldOutClassifier, dataset: Dataset, progenito
             results[progenitor, name] = HeldOutResult(
                 progenitor, name, found / total if total else float("nan"), binomial_interval(found, total), total,
                 kept / rejected[name].size, binomial_interval(kept, rejected[name].size), int(rejected[name].size),
-                called, trigger_snr)
+                called, trigger_snr, rejected[name], negative_snr)
     return results
