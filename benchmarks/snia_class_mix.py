@@ -14,7 +14,7 @@ among these non-Ia (efficiency 0.005), and at their random run's efficiency its 
 against their 0.87: their non-Ia were far easier to reject, and the goals set from their learning
 curves cannot be met on this data set.
 
-Run: ``python benchmarks/snia_class_mix.py`` (needs ``MMLAB_DATA_MIRROR``; about 20 s).
+Run: ``python benchmarks/snia_class_mix.py`` (needs ``MMLAB_DATA_MIRROR``; about 15 s).
 """
 
 import numpy as np

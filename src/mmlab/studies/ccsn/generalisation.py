@@ -84,11 +84,19 @@ class TrainingSet:
         return glitch_or_noise | np.isin(names, self.phenomenological) | three_d
 
 
+def complete_training_set(dataset: Dataset) -> TrainingSet:
+    """Every supernova class of ``dataset`` and every 3D progenitor: what a classifier for real data learns from."""
+    phenomenological = tuple(name for name in dataset.class_names if name in CCSN_CLASSES and name != "ccsn_3d")
+    progenitors = tuple(sorted(set(dataset.progenitor) - {""}))
+    name = f"{len(phenomenological)} families" + (f" + 3D {'+'.join(progenitors)}" if progenitors else "")
+    return TrainingSet(name, phenomenological, progenitors)
+
+
 def leave_one_out_training_sets(dataset: Dataset) -> dict[str, TrainingSet]:
     """The floor (the four original families), every phenomenological family, and for each 3D progenitor every
     family plus the other progenitors' 3D samples, keyed by the progenitor left out (``None`` for the first two)."""
-    phenomenological = tuple(name for name in dataset.class_names if name in CCSN_CLASSES and name != "ccsn_3d")
-    progenitors = tuple(sorted(set(dataset.progenitor) - {""}))
+    complete = complete_training_set(dataset)
+    phenomenological, progenitors = complete.phenomenological, complete.progenitors
     n = len(phenomenological)
     sets = {"4 families": TrainingSet("4 families", tuple(c for c in MIX_CLASSES if c in phenomenological))}
     if n > len(sets["4 families"].phenomenological):
@@ -98,14 +106,6 @@ def leave_one_out_training_sets(dataset: Dataset) -> dict[str, TrainingSet]:
         name = f"{n} families + 3D {'+'.join(others)}" if others else f"{n} families"
         sets[f"without {held_out}"] = TrainingSet(name, phenomenological, others)
     return sets
-
-
-def complete_training_set(dataset: Dataset) -> TrainingSet:
-    """Every supernova class of ``dataset`` and every 3D progenitor: what a classifier for real data learns from."""
-    phenomenological = tuple(name for name in dataset.class_names if name in CCSN_CLASSES and name != "ccsn_3d")
-    progenitors = tuple(sorted(set(dataset.progenitor) - {""}))
-    name = f"{len(phenomenological)} families" + (f" + 3D {'+'.join(progenitors)}" if progenitors else "")
-    return TrainingSet(name, phenomenological, progenitors)
 
 
 @dataclass(frozen=True)
