@@ -2,7 +2,8 @@
 
 Samples in :mod:`~mmlab.studies.representation.datasets`, the five representations in
 :mod:`~mmlab.studies.representation.representations`, the matched-filter baseline in
-:mod:`~mmlab.studies.representation.matched_filter`, detection statistics in
+:mod:`~mmlab.studies.representation.matched_filter`, the best a spectrogram allows in
+:mod:`~mmlab.studies.representation.semicoherent`, detection statistics in
 :mod:`~mmlab.studies.representation.evaluation`; figures in ``plots``, widgets in ``widgets``.
 """
 
@@ -15,6 +16,7 @@ from mmlab.studies.representation.evaluation import (
 )
 from mmlab.studies.representation.matched_filter import TemplateBank, matched_filter_snr, template_bank
 from mmlab.studies.representation.representations import REPRESENTATIONS, represent
+from mmlab.studies.representation.semicoherent import semicoherent_statistic
 
 __all__ = [
     "REPRESENTATIONS",
@@ -25,6 +27,7 @@ __all__ = [
     "efficiency_by_snr",
     "matched_filter_snr",
     "represent",
+    "semicoherent_statistic",
     "sensitive_distance_ratio",
     "template_bank",
     "threshold_at_fap",

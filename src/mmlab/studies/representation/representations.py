@@ -19,6 +19,9 @@ IMAGE_SHAPE = (64, 64)
 #: Band of the |FFT| and of the images, Hz.
 BAND = (20.0, 1000.0)
 
+#: Spectrogram segment (s) and the fraction by which segments overlap.
+SPECTROGRAM_SEGMENT, SPECTROGRAM_OVERLAP = 1 / 16, 0.75
+
 
 def represent(samples: BNSSamples, name: str, batch: int = 256) -> np.ndarray:
     """One representation of every sample, with a channel axis, as float32.
@@ -78,9 +81,9 @@ def _spectrogram(whitened: np.ndarray, sample_rate: float, rows: int, columns: i
     """``log10`` power relative to unit white noise, ``(n, rows, columns)`` (batched :func:`scipy.signal.spectrogram`)."""
     from scipy import signal
 
-    nperseg = int(round(sample_rate / 16))
+    nperseg = int(round(sample_rate * SPECTROGRAM_SEGMENT))
     frequencies, _, power = signal.spectrogram(whitened, fs=sample_rate, window="hann", nperseg=nperseg,
-                                               noverlap=3 * nperseg // 4, scaling="density", mode="psd", axis=-1)
+                                               noverlap=int(round(SPECTROGRAM_OVERLAP * nperseg)), scaling="density", mode="psd", axis=-1)
     grid = np.linspace(*BAND, rows)
     lower = np.clip(np.searchsorted(frequencies, grid) - 1, 0, frequencies.size - 2)
     weight = (grid - frequencies[lower]) / (frequencies[lower + 1] - frequencies[lower])
