@@ -172,8 +172,8 @@ EXPECTED_METRICS = {
         # Best network's sensitive distance over the matched filter's: 0.68 measured; the goal of 0.8 is not met.
         "sensitive_distance_ratio_best_network": (0.5, 1.0),
         # The best any detector can do from spectrogram power, the matched filter's templates stacked on it as tracks:
-        # 0.81 [0.78, 0.84] of the matched filter's distance on 2,000 signals (no training, so only sampling moves it).
-        "sensitive_distance_ratio_spectrogram_stack": (0.72, 0.92),
+        # 0.75 in the quick profile, 0.81 [0.78, 0.84] on 2,000 signals (benchmarks/spectrogram_ceiling.py): no training.
+        "sensitive_distance_ratio_spectrogram_stack": (0.65, 0.92),
     },
     "09_strong_lenses": {
         # Issue 19, quick profile (800 training and 600 test cutouts, 6 epochs; active learning on a pool of 300).
