@@ -8,7 +8,7 @@ from mmlab.core.validation import check_choice
 from mmlab.gw.timefreq import qtransform_energy
 from mmlab.studies.representation.datasets import BNSSamples
 
-__all__ = ["IMAGE_SHAPE", "REPRESENTATIONS", "represent"]
+__all__ = ["IMAGE_SHAPE", "REPRESENTATIONS", "represent", "tile_power"]
 
 #: Representation names, in the order tables and figures show them.
 REPRESENTATIONS = ("timeseries_raw", "timeseries_whitened", "fft", "spectrogram", "qtransform")
@@ -77,17 +77,33 @@ def represent(samples: BNSSamples, name: str, batch: int = 256) -> np.ndarray:
     return out
 
 
-def _spectrogram(whitened: np.ndarray, sample_rate: float, rows: int, columns: int) -> np.ndarray:
-    """``log10`` power relative to unit white noise, ``(n, rows, columns)`` (batched :func:`scipy.signal.spectrogram`)."""
+def tile_power(whitened: np.ndarray, sample_rate: float, segment: float = SPECTROGRAM_SEGMENT,
+               overlap: float = SPECTROGRAM_OVERLAP) -> tuple[np.ndarray, np.ndarray]:
+    """Short-time power of whitened strain relative to unit white noise (Hann segments, :func:`scipy.signal.spectrogram`).
+
+    Returns
+    -------
+    frequencies : numpy.ndarray
+        Hz, every rfft bin of a segment.
+    power : numpy.ndarray
+        ``(..., frequencies, segments)``; 1 on average in unit-variance white noise.
+    """
     from scipy import signal
 
-    nperseg = int(round(sample_rate * SPECTROGRAM_SEGMENT))
+    nperseg = int(round(sample_rate * segment))
     frequencies, _, power = signal.spectrogram(whitened, fs=sample_rate, window="hann", nperseg=nperseg,
-                                               noverlap=int(round(SPECTROGRAM_OVERLAP * nperseg)), scaling="density", mode="psd", axis=-1)
+                                               noverlap=int(round(overlap * nperseg)), scaling="density",
+                                               mode="psd", axis=-1)
+    return frequencies, power / (2 / sample_rate)
+
+
+def _spectrogram(whitened: np.ndarray, sample_rate: float, rows: int, columns: int) -> np.ndarray:
+    """``log10`` power relative to unit white noise on ``rows`` × ``columns``, ``(n, rows, columns)``."""
+    frequencies, power = tile_power(whitened, sample_rate)
     grid = np.linspace(*BAND, rows)
     lower = np.clip(np.searchsorted(frequencies, grid) - 1, 0, frequencies.size - 2)
     weight = (grid - frequencies[lower]) / (frequencies[lower + 1] - frequencies[lower])
     on_rows = power[:, lower, :] * (1 - weight)[:, None] + power[:, lower + 1, :] * weight[:, None]
     edges = np.linspace(0, on_rows.shape[-1], columns + 1).astype(int)
     binned = np.add.reduceat(on_rows, edges[:-1], axis=-1) / np.diff(edges)
-    return np.log10(binned / (2 / sample_rate) + np.finfo(float).tiny)
+    return np.log10(binned + np.finfo(float).tiny)

@@ -19,21 +19,20 @@ import numpy as np
 
 from mmlab.core.validation import check_in_range, check_positive
 from mmlab.studies.representation.matched_filter import TemplateBank
-from mmlab.studies.representation.representations import BAND, SPECTROGRAM_OVERLAP, SPECTROGRAM_SEGMENT
+from mmlab.studies.representation.representations import (
+    BAND,
+    SPECTROGRAM_OVERLAP,
+    SPECTROGRAM_SEGMENT,
+    tile_power,
+)
 
 __all__ = ["semicoherent_statistic"]
 
 
 def _power(whitened: np.ndarray, sample_rate: float, segment: float, overlap: float) -> np.ndarray:
-    """Spectrogram power over the band relative to unit white noise, ``(n, frequencies, times)``."""
-    from scipy import signal
-
-    nperseg = int(round(segment * sample_rate))
-    frequencies, _, power = signal.spectrogram(whitened, fs=sample_rate, window="hann", nperseg=nperseg,
-                                               noverlap=int(round(overlap * nperseg)), scaling="density",
-                                               mode="psd", axis=-1)
-    keep = (frequencies >= BAND[0]) & (frequencies <= BAND[1])
-    return power[..., keep, :] / (2 / sample_rate)
+    """Tile power over the band relative to unit white noise, ``(n, frequencies, times)``."""
+    frequencies, power = tile_power(whitened, sample_rate, segment, overlap)
+    return power[..., (frequencies >= BAND[0]) & (frequencies <= BAND[1]), :]
 
 
 def semicoherent_statistic(whitened: np.ndarray, bank: TemplateBank, segment: float = SPECTROGRAM_SEGMENT,
