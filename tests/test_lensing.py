@@ -316,6 +316,13 @@ def test_label_fraction_is_the_first_evaluation_that_reaches_the_target():
     curve = LearningCurve(np.array([20, 60, 100, 140]), {"auroc": np.array([0.7, 0.85, 0.91, 0.9])}, np.arange(140))
     assert label_fraction_to_reach(curve, 0.9, 400) == pytest.approx(0.25)
     assert label_fraction_to_reach(curve, 0.95, 400) == 1.0
+    # Several runs: the median crosses where the middle run does, not where the luckiest one does.
+    runs = [LearningCurve(curve.n_labels, {"auroc": curve.metrics["auroc"] + shift}, curve.queried)
+            for shift in (0.06, 0.0, -0.1)]
+    assert label_fraction_to_reach(runs, 0.9, 400) == pytest.approx(0.25)
+    with pytest.raises(ValueError, match="same label counts"):
+        label_fraction_to_reach([curve, LearningCurve(curve.n_labels[:2], {"auroc": curve.metrics["auroc"][:2]},
+                                                      curve.queried)], 0.9, 400)
 
 
 def test_lens_browser_steps_through_found_and_missed_lenses():

@@ -184,9 +184,11 @@ EXPECTED_METRICS = {
         "auroc_attention": (0.88, 1.0),
         "tpr_zero_fp_best": (0.05, 1.0),
         # ... active learning: a single run per strategy of a few refits, within its noise of random here
-        # (measured: 0.33-1.0 of the pool for least confidence, 0.20 for random; goal 0.25 against 0.5) ...
-        "al_label_fraction_best": (0.0, 1.0),
-        "al_label_fraction_random": (0.0, 1.0),
+        # (measured: 0.33-1.0 of the pool for least confidence, 0.20 for random; goal 0.25 against 0.5; at the full
+        # profile's scale both strategies' median of 3 runs needs 0.325). The 20 seed labels, 0.07 of the pool, never
+        # come within 0.01 of the all-labels AUROC on their own: a lower share would mean the all-labels fit failed ...
+        "al_label_fraction_best": (0.1, 1.0),
+        "al_label_fraction_random": (0.1, 1.0),
         # ... the CNN's Grad-CAM heat sits on the arcs: 0.44-0.45 of it in the Einstein annulus measured (goal 0.7),
         # where a map blind to the arcs would put the annulus's share of the cutout, about 4 % (the transformer's
         # maps: 0.02, off the lens) ...

@@ -4,7 +4,7 @@ and active learning of a network from a small seed set.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
@@ -69,10 +69,30 @@ def annulus_fraction(heat: np.ndarray, theta_e, pixel_scale: float, half_width: 
     return shares
 
 
-def label_fraction_to_reach(curve: LearningCurve, target: float, pool_size: int, metric: str = "auroc") -> float:
-    """Fewest labels, as a share of the pool, at which ``metric`` reaches ``target`` (1.0 if it never does)."""
-    reached = np.flatnonzero(np.asarray(curve.metrics[metric]) >= target)
-    return float(curve.n_labels[reached[0]] / pool_size) if reached.size else 1.0
+def label_fraction_to_reach(curves: LearningCurve | Sequence[LearningCurve], target: float, pool_size: int,
+                            metric: str = "auroc") -> float:
+    """Fewest labels, as a share of the pool, at which the median ``metric`` over runs reaches ``target``.
+
+    Parameters
+    ----------
+    curves : LearningCurve or sequence of LearningCurve
+        One run, or several of one strategy evaluated at the same label counts.
+    target : float
+    pool_size : int
+    metric : str
+
+    Returns
+    -------
+    float
+        1.0 if the median never reaches ``target``.
+    """
+    runs = [curves] if isinstance(curves, LearningCurve) else list(curves)
+    if not runs or any(not np.array_equal(run.n_labels, runs[0].n_labels) for run in runs):
+        raise ValueError(f"give one or more runs evaluated at the same label counts, got "
+                         f"{[run.n_labels.tolist() for run in runs]}")
+    median = np.median(np.stack([run.metrics[metric] for run in runs]), axis=0)
+    reached = np.flatnonzero(median >= target)
+    return float(runs[0].n_labels[reached[0]] / pool_size) if reached.size else 1.0
 
 
 def lens_active_learning(pool, pool_labels, test, test_labels, strategy: str, build: Callable,
