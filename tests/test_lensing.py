@@ -7,6 +7,7 @@ import itertools
 
 import numpy as np
 import pytest
+from scipy.ndimage import zoom
 from scipy.optimize import brentq
 from scipy.special import gammainc
 
@@ -223,6 +224,34 @@ def test_a_star_like_source_has_each_bands_seeing_as_its_fwhm():
         light = image[..., b] * (r2 < 3.0**2)
         fwhm = np.sqrt((light * r2).sum() / light.sum() / 2) * 2.3548
         assert fwhm == pytest.approx(band.seeing, rel=0.05)
+
+
+def test_seen_light_of_a_tiny_source_has_the_bands_seeing_and_keeps_its_flux():
+    # The noiseless light through a band's seeing: a 0.01" source becomes the PSF, sigma = FWHM / 2.3548 (its
+    # second moment), with its flux kept; the same scene's observed cutout is that light times the band's count rate.
+    scene = one_scene("galaxy", source_x=0.0, source_y=0.0, source_r_eff=0.01, seeing_factor=1.2)
+    r2 = radii() ** 2
+    for band in KIDS.bands:
+        _, blue = scene_light(scene, 0, band=band.name)
+        fwhm = np.sqrt((blue * r2).sum() / blue.sum() / 2) * 2.3548
+        assert fwhm == pytest.approx(1.2 * band.seeing, rel=0.03)
+        assert blue.sum() == pytest.approx(scene_light(scene, 0)[1].sum(), rel=1e-3)
+    with pytest.raises(ValueError, match="band must be one of the survey's"):
+        scene_light(scene, 0, band="z")
+
+
+def test_at_cam_resolution_is_the_mean_over_each_cell():
+    from mmlab.ml.images import at_cam_resolution
+
+    rng = np.random.default_rng(6)
+    maps = rng.random((3, 100, 100)).astype(np.float32)
+    # 4 x 4 pixel cells: their block means, brought back by scipy's linear zoom on the same half-pixel grid.
+    cells = maps.reshape(3, 25, 4, 25, 4).mean(axis=(2, 4))
+    expected = np.stack([zoom(c, 4, order=1, grid_mode=True, mode="nearest") for c in cells])
+    assert np.allclose(at_cam_resolution(maps, (25, 25)), expected, atol=1e-6)
+    assert np.allclose(at_cam_resolution(np.full((1, 101, 101), 0.3), (25, 25)), 0.3, atol=1e-6)
+    with pytest.raises(ValueError, match="no finer than their pixels"):
+        at_cam_resolution(maps, (200, 25))
 
 
 def blob_images(n: int, rng: np.random.Generator, size: int = 33) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -9,7 +9,8 @@ position embeddings, then encoder blocks of Keras ``MultiHeadAttention``.
 Grad-CAM (Selvaraju et al. 2017) weighs the feature maps of a convolution layer by
 the mean gradient of a class's probability; it is written here with
 TensorFlow's ``GradientTape`` (the house backend), as in the Keras example, on the
-last convolution of both networks (:data:`CAM_LAYER`).
+last convolution of both networks (:data:`CAM_LAYER`); :func:`at_cam_resolution` shows a physical map (an arc's
+light) at the coarseness of those maps, the sharpest heat a layer of that size can give.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from mmlab.ml.models import _check_shape, _classified
 if TYPE_CHECKING:
     import keras
 
-__all__ = ["augmentation", "build_image_cnn", "build_image_transformer", "grad_cam"]
+__all__ = ["augmentation", "at_cam_resolution", "build_image_cnn", "build_image_transformer", "grad_cam"]
 
 #: Name of the layer whose maps Grad-CAM reads in both networks: the last convolution (after its ReLU), 25×25 maps
 #: for 101×101 cutouts. In the transformer these are the stem's, weighed by gradients that come through the
@@ -232,9 +233,44 @@ def grad_cam(model: keras.Model, images: np.ndarray, class_index: int = 1, layer
             maps, probabilities = probe(batch, training=False)
             target = probabilities[:, class_index]
         weights = tf.reduce_mean(tape.gradient(target, maps), axis=(1, 2))
-        cam = tf.nn.relu(tf.einsum("bhwc,bc->bhw", maps, weights))
-        cam = tf.image.resize(cam[..., None], expected[:2], method="bilinear")[..., 0]
-        cams.append(cam.numpy())
+        cams.append(_resized(tf.nn.relu(tf.einsum("bhwc,bc->bhw", maps, weights)), expected[:2]))
     cams = np.concatenate(cams)
     peak = cams.max(axis=(1, 2), keepdims=True)
     return np.divide(cams, peak, out=np.zeros_like(cams), where=peak > 0)
+
+
+def _resized(maps, shape: Sequence[int]) -> np.ndarray:
+    """``(n, h, w)`` maps resized bilinearly to ``shape``, as Grad-CAM brings its maps to the image's size."""
+    import tensorflow as tf
+
+    return tf.image.resize(tf.convert_to_tensor(maps)[..., None], tuple(shape), method="bilinear")[..., 0].numpy()
+
+
+def at_cam_resolution(maps: np.ndarray, cells: Sequence[int]) -> np.ndarray:
+    """What a Grad-CAM layer of ``cells`` can show of ``maps``: their mean over its cells, resized back.
+
+    The maps are averaged over each cell (TensorFlow's area resize), then brought back to their size bilinearly,
+    as :func:`grad_cam` brings its own maps. A physical map (the light of a lensed arc, say) passed through this is
+    the sharpest heat map a layer of that resolution could give.
+
+    Parameters
+    ----------
+    maps : numpy.ndarray
+        ``(n, height, width)``.
+    cells : sequence of int
+        ``(rows, columns)`` of the layer, e.g. ``model.get_layer(CAM_LAYER).output.shape[1:3]``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, height, width)`` float32.
+    """
+    import tensorflow as tf
+
+    maps = np.asarray(maps, dtype=np.float32)
+    cells = tuple(int(c) for c in cells)
+    if maps.ndim != 3 or len(cells) != 2 or not 0 < cells[0] <= maps.shape[1] or not 0 < cells[1] <= maps.shape[2]:
+        raise ValueError(f"need (n, height, width) maps and (rows, columns) cells no finer than their pixels, got "
+                         f"maps of shape {maps.shape} and cells {cells}")
+    coarse = tf.image.resize(maps[..., None], cells, method="area")[..., 0]
+    return _resized(coarse, maps.shape[1:])

@@ -171,6 +171,11 @@ class _SceneRenderer:
         return self._pixels(lambda x, y: self._sersic(x, y, scene["lens_r_eff"], scene["lens_n"], scene["lens_q"],
                                                       scene["lens_phi"], 0.0, 0.0), self.core)
 
+    def seen(self, light: np.ndarray, band, scene: dict) -> np.ndarray:
+        """``light`` per pixel blurred by ``band``'s seeing in this scene (a Gaussian PSF of its FWHM)."""
+        sigma_px = band.seeing * scene["seeing_factor"] / (2 * np.sqrt(2 * np.log(2))) / self.survey.pixel_scale
+        return gaussian_filter(light, sigma_px, mode="constant", truncate=4.0)
+
     def render(self, scene: dict, rng: np.random.Generator) -> np.ndarray:
         """``(n_pixels, n_pixels, n_bands)`` image in units of each band's background noise."""
         red = self.red_light(scene)
@@ -181,8 +186,7 @@ class _SceneRenderer:
             model = (self.cps[b](scene[f"lens_mag_{band.name}"]) * red
                      + self.cps[b](scene[f"source_mag_{band.name}"]) * blue
                      + self.cps[b](scene[f"field_mag_{band.name}"]) * field)
-            sigma_px = band.seeing * scene["seeing_factor"] / (2 * np.sqrt(2 * np.log(2))) / self.survey.pixel_scale
-            model = gaussian_filter(model, sigma_px, mode="constant", truncate=4.0)
+            model = self.seen(model, band, scene)
             noise = np.sqrt(self.background[b] ** 2 + np.clip(model, 0, None) / self.exposure[b])
             image[..., b] = (model + noise * rng.standard_normal(model.shape)) / self.background[b]
         return image
@@ -198,8 +202,20 @@ def _scene(table: dict, index: int) -> dict:
     return scene
 
 
-def scene_light(table: dict, index: int, survey: LensSurvey = KIDS) -> tuple[np.ndarray, np.ndarray]:
-    """The red galaxy's and the blue component's light in scene ``index``, per pixel, before seeing and noise.
+def scene_light(table: dict, index: int, survey: LensSurvey = KIDS,
+                band: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The red galaxy's and the blue component's light in scene ``index``, per pixel, without noise.
+
+    Parameters
+    ----------
+    table : dict
+        :data:`SCENE_COLUMNS` arrays.
+    index : int
+        The scene.
+    survey : LensSurvey
+    band : str, optional
+        A band of ``survey`` whose seeing blurs both maps, as in the observed cutouts; none (the default):
+        the light before seeing.
 
     Returns
     -------
@@ -209,7 +225,14 @@ def scene_light(table: dict, index: int, survey: LensSurvey = KIDS) -> tuple[np.
     """
     scene = _scene(table, index)
     renderer = _SceneRenderer(survey)
-    return renderer.red_light(scene), renderer.blue_light(scene)
+    red, blue = renderer.red_light(scene), renderer.blue_light(scene)
+    if band is None:
+        return red, blue
+    names = [b.name for b in survey.bands]
+    if band not in names:
+        raise ValueError(f"band must be one of the survey's {names}, got {band!r}")
+    chosen = survey.bands[names.index(band)]
+    return renderer.seen(red, chosen, scene), renderer.seen(blue, chosen, scene)
 
 
 def render_scenes(table: dict, survey: LensSurvey = KIDS, seed: RandomState = None,
