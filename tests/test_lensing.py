@@ -215,27 +215,18 @@ def test_least_confidence_margin_and_entropy_rank_alike_for_two_classes():
 
 
 def test_a_star_like_source_has_each_bands_seeing_as_its_fwhm():
-    # A bright, tiny blue source alone: its rendered second moment gives sigma = FWHM / 2.3548 in every band.
+    # A bright, tiny blue source alone: its second moment gives sigma = FWHM / 2.3548 in every band, in the rendered
+    # cutout and in its noiseless light through the band's seeing (scene_light), which also keeps its flux.
     values = {f"lens_mag_{b}": 40.0 for b in "ugri"} | {f"source_mag_{b}": 12.0 for b in "ugri"}
-    scene = one_scene("galaxy", source_x=0.0, source_y=0.0, source_r_eff=0.01, seeing_factor=1.0, **values)
+    scene = one_scene("galaxy", source_x=0.0, source_y=0.0, source_r_eff=0.01, seeing_factor=1.2, **values)
     image = render_scenes(scene, seed=2)[0]
     r2 = radii() ** 2
     for b, band in enumerate(KIDS.bands):
-        light = image[..., b] * (r2 < 3.0**2)
-        fwhm = np.sqrt((light * r2).sum() / light.sum() / 2) * 2.3548
-        assert fwhm == pytest.approx(band.seeing, rel=0.05)
-
-
-def test_seen_light_of_a_tiny_source_has_the_bands_seeing_and_keeps_its_flux():
-    # The noiseless light through a band's seeing: a 0.01" source becomes the PSF, sigma = FWHM / 2.3548 (its
-    # second moment), with its flux kept; the same scene's observed cutout is that light times the band's count rate.
-    scene = one_scene("galaxy", source_x=0.0, source_y=0.0, source_r_eff=0.01, seeing_factor=1.2)
-    r2 = radii() ** 2
-    for band in KIDS.bands:
-        _, blue = scene_light(scene, 0, band=band.name)
-        fwhm = np.sqrt((blue * r2).sum() / blue.sum() / 2) * 2.3548
-        assert fwhm == pytest.approx(1.2 * band.seeing, rel=0.03)
-        assert blue.sum() == pytest.approx(scene_light(scene, 0)[1].sum(), rel=1e-3)
+        _, seen = scene_light(scene, 0, band=band.name)
+        for light in (image[..., b] * (r2 < 3.0**2), seen):
+            fwhm = np.sqrt((light * r2).sum() / light.sum() / 2) * 2.3548
+            assert fwhm == pytest.approx(1.2 * band.seeing, rel=0.05)
+        assert seen.sum() == pytest.approx(scene_light(scene, 0)[1].sum(), rel=1e-3)
     with pytest.raises(ValueError, match="band must be one of the survey's"):
         scene_light(scene, 0, band="z")
 

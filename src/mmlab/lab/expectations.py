@@ -193,7 +193,7 @@ EXPECTED_METRICS = {
         "al_label_fraction_random": (0.1, 1.0),
         # ... the CNN's Grad-CAM heat sits on the arcs: 0.44-0.45 of it in the Einstein annulus measured (goal 0.7),
         # where a map blind to the arcs would put the annulus's share of the cutout, about 4 % (the transformer's
-        # maps: 0.02, off the lens) ...
+        # maps: 0.00-0.02, off the lens) ...
         "gradcam_annulus_fraction": (0.2, 1.0),
         # ... the arcs' own light, seen in g and averaged over the maps' 25x25 cells, puts 0.73 of itself in the
         # annulus for 300 random lenses, 0.78 for the CNN's true positives in quick (0.80 and 0.86 at full resolution,
